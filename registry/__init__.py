@@ -16,8 +16,21 @@ from .models import Account, Actor, Contact, Deal, Order, Scope, Source, Status
 from .store import Database, connect
 
 __all__ = [
-    "Account", "Actor", "AuthenticationFailed", "Contact", "Database",
-    "DatabaseLocked", "Deal", "ModuleDisabled", "NotFound", "Order",
-    "PermissionDenied", "RegistryError", "Scope", "Source", "Status",
-    "ValidationError", "connect",
+    "Account",
+    "Actor",
+    "AuthenticationFailed",
+    "Contact",
+    "Database",
+    "DatabaseLocked",
+    "Deal",
+    "ModuleDisabled",
+    "NotFound",
+    "Order",
+    "PermissionDenied",
+    "RegistryError",
+    "Scope",
+    "Source",
+    "Status",
+    "ValidationError",
+    "connect",
 ]

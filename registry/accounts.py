@@ -123,9 +123,7 @@ def create_user(
     scope = parse_choice(Scope, scope, "scope")
     team = clean_text(team, "team", required=False, max_length=100)
     if password is not None and len(password) < PASSWORD_MIN:
-        raise ValidationError(
-            "password", f"must be at least {PASSWORD_MIN} characters"
-        )
+        raise ValidationError("password", f"must be at least {PASSWORD_MIN} characters")
     password_hash = _hasher.hash(password) if password is not None else None
     try:
         with db.cursor() as cur:
@@ -133,8 +131,16 @@ def create_user(
                 "INSERT INTO users (account_id, email, name, password_hash, "
                 "is_admin, crm_manage, scope, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 f"RETURNING {_USER_COLUMNS}",
-                [account_id, email, name, password_hash, is_admin, crm_manage,
-                 scope.value, team],
+                [
+                    account_id,
+                    email,
+                    name,
+                    password_hash,
+                    is_admin,
+                    crm_manage,
+                    scope.value,
+                    team,
+                ],
             ).fetchone()
     except duckdb.ConstraintException:
         raise ValidationError("email", f"{email} is already a user") from None

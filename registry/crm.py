@@ -75,8 +75,12 @@ def add_contact(
     ensure(actor, Action.MANAGE_CRM)
     owner_id = None if owner_email else actor.id
     return create_contact(
-        db, actor.account_id, name=name, email=email,
-        owner_email=owner_email, owner_id=owner_id,
+        db,
+        actor.account_id,
+        name=name,
+        email=email,
+        owner_email=owner_email,
+        owner_id=owner_id,
     )
 
 

@@ -33,8 +33,14 @@ from .validation import (
 log = logging.getLogger(__name__)
 
 EDITABLE = (
-    "title", "value", "currency", "status", "order_date", "paid_date",
-    "deal_id", "external_id",
+    "title",
+    "value",
+    "currency",
+    "status",
+    "order_date",
+    "paid_date",
+    "deal_id",
+    "external_id",
 )
 
 _FROM = (
@@ -101,14 +107,22 @@ def _clean(
     paid_date = parse_date(fields.get("paid_date"), "paid_date", required=False)
     check_paid_date(paid_date, order_date, today)
     external_id = clean_text(
-        fields.get("external_id"), "external_id",
-        required=False, max_length=EXTERNAL_ID_MAX,
+        fields.get("external_id"),
+        "external_id",
+        required=False,
+        max_length=EXTERNAL_ID_MAX,
     )
     deal_id = _clean_deal(cur, actor, contact_id, fields.get("deal_id"))
     return {
-        "title": title, "value": value, "currency": currency, "status": status,
-        "source": source, "order_date": order_date, "paid_date": paid_date,
-        "external_id": external_id, "deal_id": deal_id,
+        "title": title,
+        "value": value,
+        "currency": currency,
+        "status": status,
+        "source": source,
+        "order_date": order_date,
+        "paid_date": paid_date,
+        "external_id": external_id,
+        "deal_id": deal_id,
     }
 
 
@@ -137,9 +151,7 @@ def _clean_deal(
 # --- writes -----------------------------------------------------------------
 
 
-def create_order(
-    db: Database, actor: Actor, contact_id: int, **fields: Any
-) -> Order:
+def create_order(db: Database, actor: Actor, contact_id: int, **fields: Any) -> Order:
     """Record a new order (or update the one holding its external ID)."""
     return save_order(db, actor, contact_id, **fields).order
 
@@ -180,16 +192,30 @@ def _insert(
             "currency, status, source, external_id, order_date, paid_date, "
             "created_by, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [actor.account_id, contact_id, values["deal_id"], values["title"],
-             values["value"], values["currency"], values["status"].value,
-             values["source"].value, values["external_id"], values["order_date"],
-             values["paid_date"], actor.id, now, now],
+            [
+                actor.account_id,
+                contact_id,
+                values["deal_id"],
+                values["title"],
+                values["value"],
+                values["currency"],
+                values["status"].value,
+                values["source"].value,
+                values["external_id"],
+                values["order_date"],
+                values["paid_date"],
+                actor.id,
+                now,
+                now,
+            ],
         ).fetchone()[0]
-        _append_history(cur, actor, order_id, None, values["status"],
-                        values["source"], now)
+        _append_history(
+            cur, actor, order_id, None, values["status"], values["source"], now
+        )
         _ensure_in_wallet(cur, actor, order_id)
-    log.info("order %s created for contact %s via %s", order_id, contact_id,
-             values["source"])
+    log.info(
+        "order %s created for contact %s via %s", order_id, contact_id, values["source"]
+    )
     return get_order(db, actor, order_id)
 
 
@@ -199,8 +225,11 @@ def _id_by_external_id(
     scope = wallet.orders(actor)
     with db.cursor() as cur:
         row = cur.execute(
-            "SELECT o.id, bool_or(" + scope.sql + ") " + _FROM +
-            " WHERE o.account_id = ? AND o.source = ? AND o.external_id = ? "
+            "SELECT o.id, bool_or("
+            + scope.sql
+            + ") "
+            + _FROM
+            + " WHERE o.account_id = ? AND o.source = ? AND o.external_id = ? "
             "GROUP BY o.id",
             [*scope.params, actor.account_id, source.value, external_id],
         ).fetchone()
@@ -256,8 +285,9 @@ def change_status(
     with db.cursor() as cur:
         values = _clean(cur, actor, current.contact_id, merged, today)
     source = parse_choice(Source, source, "source")
-    return _update(db, actor, order_id, current.contact_id, values, today,
-                   change_source=source)
+    return _update(
+        db, actor, order_id, current.contact_id, values, today, change_source=source
+    )
 
 
 def _update(
@@ -283,13 +313,30 @@ def _update(
             "UPDATE orders SET contact_id = ?, deal_id = ?, title = ?, value = ?, "
             "currency = ?, status = ?, order_date = ?, paid_date = ?, "
             "external_id = ?, updated_at = ? WHERE id = ?",
-            [contact_id, values["deal_id"], values["title"], values["value"],
-             values["currency"], new_status.value, values["order_date"],
-             values["paid_date"], values["external_id"], now, order_id],
+            [
+                contact_id,
+                values["deal_id"],
+                values["title"],
+                values["value"],
+                values["currency"],
+                new_status.value,
+                values["order_date"],
+                values["paid_date"],
+                values["external_id"],
+                now,
+                order_id,
+            ],
         )
         if new_status is not old_status:
-            _append_history(cur, actor, order_id, old_status, new_status,
-                            change_source or values["source"], now)
+            _append_history(
+                cur,
+                actor,
+                order_id,
+                old_status,
+                new_status,
+                change_source or values["source"],
+                now,
+            )
         _ensure_in_wallet(cur, actor, order_id)
     if new_status is not old_status:
         log.info("order %s status %s -> %s", order_id, old_status, new_status)
@@ -308,8 +355,15 @@ def _append_history(
     cur.execute(
         "INSERT INTO order_status_history (account_id, order_id, from_status, "
         "to_status, changed_by, source, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [actor.account_id, order_id, from_status.value if from_status else None,
-         to_status.value, actor.id, source.value, at],
+        [
+            actor.account_id,
+            order_id,
+            from_status.value if from_status else None,
+            to_status.value,
+            actor.id,
+            source.value,
+            at,
+        ],
     )
 
 
@@ -391,7 +445,9 @@ def count_orders(
     ensure(actor, Action.VIEW_ORDERS)
     where, params = _filters(actor, contact_id, deal_id)
     with db.cursor() as cur:
-        return cur.execute(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[0]
+        return cur.execute(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[
+            0
+        ]
 
 
 def totals(
@@ -414,8 +470,14 @@ def totals(
     out = []
     for currency, count, total, paid in rows:
         quantum = Decimal(1).scaleb(-minor_units(currency))
-        out.append(CurrencyTotal(currency, count, Decimal(total).quantize(quantum),
-                                 Decimal(paid).quantize(quantum)))
+        out.append(
+            CurrencyTotal(
+                currency,
+                count,
+                Decimal(total).quantize(quantum),
+                Decimal(paid).quantize(quantum),
+            )
+        )
     return out
 
 

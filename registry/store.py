@@ -142,9 +142,7 @@ class Database:
 
     def schema_version(self) -> int:
         with self.cursor() as cur:
-            row = cur.execute(
-                "SELECT max(version) FROM schema_migrations"
-            ).fetchone()
+            row = cur.execute("SELECT max(version) FROM schema_migrations").fetchone()
         return row[0] or 0
 
     def migrate(self) -> int:

@@ -64,4 +64,3 @@ def deals(actor: Actor) -> Predicate:
     if actor.sees_whole_account:
         return account
     return account & _either(_owned("d.owner_id", actor), _owned("c.owner_id", actor))
-
