@@ -43,6 +43,8 @@ MIGRATIONS: tuple[str, ...] = (
         default_currency VARCHAR NOT NULL DEFAULT 'BRL',
         orders_enabled BOOLEAN NOT NULL DEFAULT FALSE,
         owner_privacy BOOLEAN NOT NULL DEFAULT FALSE,
+        reporting_currency VARCHAR,
+        integration_owner_id BIGINT,
         created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
     );
     CREATE TABLE users (
@@ -89,6 +91,9 @@ MIGRATIONS: tuple[str, ...] = (
         created_by BIGINT,
         created_at TIMESTAMP NOT NULL,
         updated_at TIMESTAMP NOT NULL,
+        -- the integration's own "last modified" time, to refuse stale resends
+        external_updated_at TIMESTAMP,
+        note VARCHAR,
         UNIQUE (account_id, source, external_id)
     );
     CREATE TABLE order_status_history (
@@ -100,6 +105,46 @@ MIGRATIONS: tuple[str, ...] = (
         changed_by BIGINT,
         source order_source NOT NULL,
         changed_at TIMESTAMP NOT NULL
+    );
+    CREATE SEQUENCE token_ids START 1;
+    CREATE TABLE api_tokens (
+        id BIGINT PRIMARY KEY DEFAULT nextval('token_ids'),
+        account_id BIGINT NOT NULL,
+        user_id BIGINT NOT NULL,
+        name VARCHAR NOT NULL,
+        -- SHA-256 of the token: the token itself is shown once, never stored
+        token_hash VARCHAR NOT NULL UNIQUE,
+        created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+        last_used_at TIMESTAMP,
+        revoked_at TIMESTAMP
+    );
+    CREATE TABLE account_secrets (
+        account_id BIGINT NOT NULL,
+        channel VARCHAR NOT NULL,
+        secret VARCHAR NOT NULL,
+        rotated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+        PRIMARY KEY (account_id, channel)
+    );
+    CREATE SEQUENCE delivery_ids START 1;
+    CREATE TABLE ingestion_log (
+        id BIGINT PRIMARY KEY DEFAULT nextval('delivery_ids'),
+        account_id BIGINT NOT NULL,
+        received_at TIMESTAMP NOT NULL,
+        source order_source NOT NULL,
+        channel VARCHAR NOT NULL,
+        external_id VARCHAR,
+        order_id BIGINT,
+        outcome VARCHAR NOT NULL,
+        reason VARCHAR,
+        token_id BIGINT
+    );
+    CREATE TABLE exchange_rates (
+        account_id BIGINT NOT NULL,
+        base VARCHAR NOT NULL,
+        quote VARCHAR NOT NULL,
+        rate DECIMAL(18, 8) NOT NULL,
+        valid_from DATE NOT NULL,
+        PRIMARY KEY (account_id, base, quote, valid_from)
     );
     """,
 )
