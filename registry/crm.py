@@ -10,7 +10,7 @@ from .errors import NotFound, ValidationError
 from .models import Actor, Contact, Deal
 from .permissions import Action, ensure
 from .store import Database
-from .validation import clean_email, clean_text
+from .validation import as_id, clean_email, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ def _get_contact_unscoped(db: Database, contact_id: int) -> Contact:
 
 def get_contact(db: Database, actor: Actor, contact_id: int) -> Contact:
     """The contact, if it exists in the actor's wallet; else NotFound."""
+    contact_id = as_id(contact_id, "Contact")
     scope = wallet.contacts(actor)
     with db.cursor() as cur:
         row = cur.execute(
@@ -190,6 +191,7 @@ def _find_contact(db: Database, contact_id: int) -> Contact:
 
 def get_deal(db: Database, actor: Actor, deal_id: int) -> Deal:
     """The deal, if it exists in the actor's wallet; else NotFound."""
+    deal_id = as_id(deal_id, "Deal")
     scope = wallet.deals(actor)
     with db.cursor() as cur:
         row = cur.execute(

@@ -48,9 +48,15 @@ def parse_value(raw: object, currency: str, field: str = "value") -> Decimal:
     if isinstance(raw, float):
         raw = repr(raw)  # the shortest repr round-trips, so 0.1 stays 0.1
     if isinstance(raw, str):
-        raw = raw.strip().replace("_", "")
+        raw = raw.strip()
         if not raw:
             raise ValidationError(field, "is required")
+        if "," in raw:
+            raise ValidationError(
+                field, f"{raw!r} is not a number (write decimals with a dot: 12.50)"
+            )
+        if "_" in raw:
+            raise ValidationError(field, f"{raw!r} is not a number")
     try:
         value = Decimal(raw)
     except (InvalidOperation, TypeError, ValueError):

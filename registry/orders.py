@@ -24,6 +24,7 @@ from .store import Database
 from .validation import (
     EXTERNAL_ID_MAX,
     TITLE_MAX,
+    as_id,
     check_paid_date,
     clean_text,
     parse_choice,
@@ -256,11 +257,26 @@ def update_order(
     today = today or dt.date.today()
     current = get_order(db, actor, order_id)
     merged = {name: getattr(current, name) for name in EDITABLE}
+    if (
+        "source" in changes
+        and parse_choice(Source, changes["source"], "source") is not current.source
+    ):
+        raise ValidationError(
+            "source", "cannot be changed: it records where the order came from"
+        )
     merged["source"] = current.source
     merged.update(changes)
     with db.cursor() as cur:
         values = _clean(cur, actor, current.contact_id, merged, today)
-    return _update(db, actor, order_id, current.contact_id, values, today)
+    try:
+        return _update(db, actor, order_id, current.contact_id, values, today)
+    except duckdb.ConstraintException:
+        # The only unique key an edit can break is (account, source, external ID).
+        raise ValidationError(
+            "external_id",
+            f"{values['external_id']!r} already belongs to another "
+            f"{values['source']} order",
+        ) from None
 
 
 def change_status(
@@ -389,6 +405,7 @@ def _ensure_in_wallet(
 def get_order(db: Database, actor: Actor, order_id: int) -> Order:
     """The order, if it is in the actor's wallet; else NotFound."""
     ensure(actor, Action.VIEW_ORDERS)
+    order_id = as_id(order_id, "Order")
     scope = wallet.orders(actor)
     with db.cursor() as cur:
         row = cur.execute(

@@ -150,6 +150,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 _LOCK_PID = re.compile(r"PID (\d+)")
+# DuckDB's own wording; a bare "lock" would also match a path such as /blocks.
+_LOCK_CONFLICT = re.compile(r"could not set lock|conflicting lock", re.IGNORECASE)
 
 
 class Database:
@@ -216,7 +218,7 @@ class Database:
 
 def _translate_open_error(path: Path, exc: duckdb.IOException) -> RegistryError:
     text = str(exc)
-    if "lock" not in text.lower():
+    if not _LOCK_CONFLICT.search(text):
         return RegistryError(f"Cannot open the database {path}: {text}")
     holder = _LOCK_PID.search(text)
     who = f"process {holder.group(1)}" if holder else "another process"

@@ -7,13 +7,17 @@ import unicodedata
 from enum import StrEnum
 from typing import TypeVar
 
-from .errors import ValidationError
+from .errors import NotFound, ValidationError
 
 TITLE_MAX = 200
 NAME_MAX = 200
 EXTERNAL_ID_MAX = 200
 
 E = TypeVar("E", bound=StrEnum)
+
+# Explicit embeddings, overrides and isolates (Unicode TR9): text that can
+# reorder what a reader sees, so a title cannot disguise itself.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def clean_text(
@@ -31,9 +35,23 @@ def clean_text(
         return None
     if len(text) > max_length:
         raise ValidationError(field, f"must be at most {max_length} characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in text):
         raise ValidationError(field, "must not contain control characters")
+    if all(unicodedata.category(ch) in ("Cf", "Zs") for ch in text):
+        raise ValidationError(field, "is required")
     return text
+
+
+def as_id(raw: object, what: str) -> int:
+    """An id read from a URL or a form: anything but a whole number is unknown."""
+    if isinstance(raw, bool):
+        raise NotFound(f"{what} {raw!r} was not found.")
+    if isinstance(raw, int):
+        return raw
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise NotFound(f"{what} {raw!r} was not found.") from None
 
 
 def clean_email(
