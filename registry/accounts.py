@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 import duckdb
 from argon2 import PasswordHasher
@@ -18,9 +19,14 @@ from .validation import clean_email, clean_text, parse_choice
 log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()
-# Verifying against a throwaway hash when the email is unknown keeps the time
-# of a failed sign-in the same whether or not the account exists.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A throwaway hash to verify against when the email is unknown, so a
+    failed sign-in takes as long whether or not the user exists. Made on
+    first use: hashing at import would slow every command that never signs in."""
+    return _hasher.hash("not a real password")
 
 PASSWORD_MIN = 8
 
@@ -185,7 +191,7 @@ def authenticate(db: Database, email: str, password: str) -> User:
             f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE email = ?",
             [(email or "").strip().lower()],
         ).fetchone()
-    stored = row[-1] if row and row[-1] else _DUMMY_HASH
+    stored = row[-1] if row and row[-1] else _dummy_hash()
     try:
         _hasher.verify(stored, password or "")
     except (VerificationError, InvalidHashError):
