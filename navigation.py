@@ -1,0 +1,77 @@
+"""The script every rerun executes: database, actor, sidebar, then the page."""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from registry.errors import RegistryError
+from ui import layout, links, session
+
+st.set_page_config(
+    page_title="Orders Registry",
+    page_icon=":material/receipt_long:",
+    layout="wide",
+)
+
+# (file, title, icon, URL path, listed in the menu). Streamlit still treats a
+# `pages/` folder beside this script as a legacy multipage app for a process's
+# first run (and for every AppTest run), routing by file name; URL paths that
+# differ from the file names send those runs here, where st.navigation decides.
+PAGES = [
+    (links.CONTACTS_PAGE, "Contacts", ":material/group:", "contacts", True),
+    (links.CONTACT_PAGE, "Contact", None, "contact", False),
+    (links.DEALS_PAGE, "Deals", ":material/handshake:", "deals", True),
+    (links.DEAL_PAGE, "Deal", None, "deal", False),
+    (links.SETTINGS_PAGE, "Settings", ":material/settings:", "settings", True),
+]
+
+
+def _at_every_address(
+    page: str | Callable[[], None], title: str, url_path: str
+) -> list[st.Page]:
+    """`page` as the default and under every page's address, so a bookmarked
+    address (with its ?id=) shows it, then opens once the obstacle is gone."""
+    return [st.Page(page, title=title, url_path=url_path, default=True)] + [
+        st.Page(page, title=title, url_path=path, visibility="hidden")
+        for *_, path, _ in PAGES
+    ]
+
+
+def _unavailable(message: str) -> None:
+    def page() -> None:
+        st.title("Orders Registry")
+        st.error(message, icon=":material/lock:")
+
+    # Calling st.navigation even here keeps the legacy `pages/` menu away.
+    pages = _at_every_address(page, "Orders Registry", "unavailable")
+    st.navigation(pages, position="hidden").run()
+    st.stop()
+
+
+try:
+    db = session.database()
+except RegistryError as exc:  # DatabaseLocked above all: another process has it
+    _unavailable(exc.message)
+
+actor = session.current_actor(db)
+
+if actor is None:
+    pages = _at_every_address(links.SIGN_IN_PAGE, "Sign in", "login")
+else:
+    layout.sidebar(actor)
+    pages = [
+        st.Page(
+            file,
+            title=title,
+            icon=icon,
+            url_path=path,
+            # Settings is registered for everyone, so that a non-admin who
+            # types its address is told why; only admins see it in the menu.
+            visibility="visible"
+            if listed and (path != "settings" or actor.user.is_admin)
+            else "hidden",
+        )
+        for file, title, icon, path, listed in PAGES
+    ]
+
+st.navigation(pages).run()

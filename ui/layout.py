@@ -1,0 +1,32 @@
+"""The frame around every signed-in page: who is signed in, and signing out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from registry.models import Actor
+
+from . import session
+
+
+def _role(actor: Actor) -> str:
+    user = actor.user
+    if user.is_admin:
+        return "Administrator"
+    if user.crm_manage:
+        return "Manages contacts, deals and orders"
+    return "Reads contacts, deals and orders"
+
+
+def sidebar(actor: Actor) -> None:
+    """Who is signed in, what they may see, and a Sign out button."""
+    user = actor.user
+    with st.sidebar:
+        st.markdown(f"**{user.name}**  \n{user.email}")
+        st.caption(f"{actor.account.name} · {_role(actor)}")
+        team = f" · team {user.team}" if user.team else ""
+        st.caption(f"Scope: {user.scope.value}{team}")
+        st.caption(f"Sees: {session.wallet_description(actor)}")
+        if st.button("Sign out", key="sign-out", icon=":material/logout:"):
+            session.sign_out()
+            st.rerun()
