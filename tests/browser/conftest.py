@@ -1,0 +1,174 @@
+"""A real app server with the demo dataset, and Debian's Chromium to drive it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+DEMO_ORDERS = 3000
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class LiveApp:
+    url: str
+    db_path: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _registry(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "registry", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def _wait_healthy(server: subprocess.Popen, url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited: {server.stderr.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError("the app did not become healthy within 60 s")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A demo database made by the CLI, as the README's start command does."""
+    path = tmp_path_factory.mktemp("live") / "registry.duckdb"
+    env = os.environ | {"REGISTRY_DB": str(path)}
+    _registry(env, "init")
+    _registry(env, "demo", "--orders", str(DEMO_ORDERS))
+    return path
+
+
+def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Read the demo file before the server takes its lock."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def live_app(demo_db: Path, facts: dict) -> Iterator[LiveApp]:
+    """`streamlit run app.py` on a free port, stopped at the end."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=os.environ | {"REGISTRY_DB": str(demo_db)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_healthy(server, url)
+        yield LiveApp(url=url, db_path=demo_db)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def facts(demo_db: Path) -> dict:
+    """Records the tests need, read before the server holds the file's lock."""
+    ana_contact = query(
+        demo_db,
+        "SELECT c.id, c.name FROM contacts c JOIN users u ON u.id = c.owner_id "
+        "WHERE u.email = 'ana@acme.test' ORDER BY c.id LIMIT 1",
+    )[0]
+    # A contact of Carla's that Ana reaches neither as owner nor through a deal.
+    carla_contact = query(
+        demo_db,
+        "SELECT c.id, c.name FROM contacts c JOIN users u ON u.id = c.owner_id "
+        "WHERE u.email = 'carla@acme.test' AND NOT EXISTS ("
+        " SELECT 1 FROM deals d JOIN users du ON du.id = d.owner_id"
+        " WHERE d.contact_id = c.id AND du.email = 'ana@acme.test') "
+        "ORDER BY c.id LIMIT 1",
+    )[0]
+    return {"ana_contact": ana_contact, "carla_contact": carla_contact}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page, live_app):
+    """Open `path` signed in as a demo user (every address asks to sign in
+    first, then shows the page it was asked for)."""
+
+    def sign_in(email: str, path: str = "/", password: str = "orders-demo"):
+        page.goto(f"{live_app.url}{path}")
+        page.get_by_role("textbox", name="Email").fill(email)
+        page.get_by_role("textbox", name="Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign out").wait_for()
+
+    return sign_in
