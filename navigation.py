@@ -54,6 +54,7 @@ except RegistryError as exc:  # DatabaseLocked above all: another process has it
     _unavailable(exc.message)
 
 actor = session.current_actor(db)
+session.sync_cookie()
 
 if actor is None:
     pages = _at_every_address(links.SIGN_IN_PAGE, "Sign in", "login")

@@ -147,6 +147,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (account_id, base, quote, valid_from)
     );
     """,
+    """
+    CREATE TABLE web_sessions (
+        -- SHA-256 of the cookie's token: a stolen database opens no session
+        token_hash VARCHAR PRIMARY KEY,
+        user_id BIGINT NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP NOT NULL
+    );
+    """,
 )
 
 _LOCK_PID = re.compile(r"PID (\d+)")

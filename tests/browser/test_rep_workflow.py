@@ -40,6 +40,20 @@ def test_rep_adds_an_order_and_cannot_reach_another_reps_contact(
     page.get_by_role("textbox", name="Search").fill(other_name)
     page.get_by_role("textbox", name="Search").press("Enter")
     expect(page.get_by_text("No contacts match.")).to_be_visible()
-    sign_in("ana@acme.test", path=f"/contact?id={other_id}")
+    page.goto(f"{live_app.url}/contact?id={other_id}")
     expect(page.get_by_text(f"Contact {other_id} was not found.")).to_be_visible()
     expect(page.get_by_text(other_name)).to_have_count(0)
+
+
+def test_sign_in_survives_a_reload_and_sign_out_ends_it(live_app, page, sign_in):
+    sign_in("carla@acme.test")
+
+    page.reload()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_text("carla@acme.test")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
