@@ -1,12 +1,15 @@
 """Entry point: `streamlit run app.py` serves the Orders Registry.
 
-An st.App so that further routes (the HTTP API) can share this process and
-its single DuckDB connection; the pages themselves live in navigation.py.
+One st.App serves the pages (declared in navigation.py), the REST API and
+webhooks under /api, and the session-cookie route, so that all of them share
+this process's single DuckDB connection.
 """
 
 import streamlit as st
+from starlette.routing import Mount
 from streamlit.runtime.pages_manager import PagesManager
 
+from registry.api import create_app
 from ui import auth_routes
 
 # Until st.navigation first runs in a process, Streamlit treats the `pages/`
@@ -15,4 +18,7 @@ from ui import auth_routes
 # always declared by navigation.py.
 PagesManager.uses_pages_directory = False
 
-app = st.App("navigation.py", routes=auth_routes.routes)
+app = st.App(
+    "navigation.py",
+    routes=[*auth_routes.routes, Mount("/api", app=create_app())],
+)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import duckdb
 
-from . import accounts, crm, demo
+from . import accounts, channels, crm, demo, tokens
 from .errors import RegistryError, ValidationError
 from .models import Account
 from .store import Database, database_path
@@ -154,6 +154,22 @@ def _deal_create(db: Database, args: argparse.Namespace) -> None:
     _created(deal.id, f"Created deal {deal.id} ({deal.title}).")
 
 
+def _token_create(db: Database, args: argparse.Namespace) -> None:
+    issued = tokens.issue_token_for_email(db, args.email, args.name)
+    print(issued.token)
+    _say(f"Created API token {issued.info.id} for {args.email}; it is shown only once.")
+
+
+def _secret_rotate(db: Database, args: argparse.Namespace) -> None:
+    accounts.get_account(db, args.account)
+    secret = channels.rotate_account_secret(db, args.account, args.channel)
+    print(secret)
+    _say(
+        f"New {args.channel} secret for account {args.account}; the previous "
+        "one no longer verifies deliveries."
+    )
+
+
 # --- arguments ----------------------------------------------------------------
 
 
@@ -252,3 +268,23 @@ def _add_crm_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--title", required=True)
     create.add_argument("--owner", required=True, metavar="EMAIL")
     create.set_defaults(handler=_deal_create)
+
+    token = commands.add_parser("token", help="API tokens")
+    token_actions = token.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = token_actions.add_parser(
+        "create", help="issue a bearer token for a user; prints it once"
+    )
+    create.add_argument("--email", required=True, help="the token's user")
+    create.add_argument("--name", default="cli", help="a label to recognise it by")
+    create.set_defaults(handler=_token_create)
+
+    secret = commands.add_parser("secret", help="per-channel signing secrets")
+    secret_actions = secret.add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    rotate = secret_actions.add_parser(
+        "rotate", help="a new secret for one channel; prints it once"
+    )
+    rotate.add_argument("--account", type=int, required=True)
+    rotate.add_argument("--channel", required=True, choices=channels.CHANNELS)
+    rotate.set_defaults(handler=_secret_rotate)

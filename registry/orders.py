@@ -452,6 +452,46 @@ def list_orders(
     return [_order(r) for r in rows]
 
 
+def page_orders(
+    db: Database,
+    actor: Actor,
+    *,
+    contact_id: int | None = None,
+    deal_id: int | None = None,
+    status: Status | None = None,
+    source: Source | None = None,
+    currency: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    after: tuple[dt.date, int] | None = None,
+    limit: int = 50,
+) -> list[Order]:
+    """Orders in the wallet, newest first, resuming after the (order date, id)
+    of the last one already seen: a keyset page, stable under inserts."""
+    ensure(actor, Action.VIEW_ORDERS)
+    where, params = _filters(actor, contact_id, deal_id)
+    for clause, value in (
+        ("o.status = ?", status.value if status else None),
+        ("o.source = ?", source.value if source else None),
+        ("o.currency = ?", currency),
+        ("o.order_date >= ?", date_from),
+        ("o.order_date <= ?", date_to),
+    ):
+        if value is not None:
+            where += f" AND {clause}"
+            params.append(value)
+    if after is not None:
+        where += " AND (o.order_date < ? OR (o.order_date = ? AND o.id < ?))"
+        params += [after[0], after[0], after[1]]
+    with db.cursor() as cur:
+        rows = cur.execute(
+            f"SELECT {_ORDER_COLUMNS} {_FROM} WHERE {where} "
+            "ORDER BY o.order_date DESC, o.id DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+    return [_order(r) for r in rows]
+
+
 def count_orders(
     db: Database,
     actor: Actor,

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from registry import accounts, crm
+from registry import accounts, channels, crm, tokens
 from registry.cli import main
 from registry.store import Database
 
@@ -276,3 +276,54 @@ def test_usage_errors_are_argparse_errors(shell):
         shell("demo", "--orders", "-5")
 
     assert stop.value.code == 2
+
+
+def test_token_create_prints_only_a_token_that_authenticates(shell, account_id):
+    shell(
+        "user",
+        "create",
+        "--account",
+        str(account_id),
+        "--email",
+        "a@loja.test",
+        "--name",
+        "A",
+        "--password",
+        "long enough",
+    )
+
+    status, out, err = shell("token", "create", "--email", "a@loja.test")
+
+    assert status == 0 and "shown only once" in err
+    token = out.strip()
+    assert token and "\n" not in token
+    db = Database(os.environ["REGISTRY_DB"])
+    try:
+        assert tokens.authenticate_token(db, token).actor.user.email == "a@loja.test"
+    finally:
+        db.close()
+
+
+def test_secret_rotate_prints_a_new_secret_each_time(shell, account_id):
+    rotate = ("secret", "rotate", "--account", str(account_id), "--channel")
+
+    first = shell(*rotate, "webhook")
+    second = shell(*rotate, "webhook")
+
+    assert first[0] == second[0] == 0
+    assert first[1].strip() and first[1] != second[1]
+    db = Database(os.environ["REGISTRY_DB"])
+    try:
+        stored = channels.channel_secret(db, account_id, "webhook")
+    finally:
+        db.close()
+    assert stored == second[1].strip()
+
+
+def test_secret_rotate_for_an_unknown_account_fails_cleanly(shell):
+    status, out, err = shell(
+        "secret", "rotate", "--account", "99", "--channel", "webhook"
+    )
+
+    assert status == 1 and out == ""
+    assert "Account 99 does not exist" in err

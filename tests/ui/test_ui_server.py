@@ -1,4 +1,4 @@
-"""`streamlit run app.py` serves the app: started for real on a free port."""
+"""`streamlit run app.py` serves the pages and the API: started for real."""
 
 from __future__ import annotations
 
@@ -54,9 +54,12 @@ def test_streamlit_run_serves_the_app(tmp_path):
             except OSError:
                 time.sleep(0.2)
         page = _get(f"http://127.0.0.1:{port}/contact?id=1")
+        openapi = _get(f"http://127.0.0.1:{port}/api/openapi.json")
     finally:
         server.terminate()
         server.wait(timeout=10)
 
     assert health == (200, "ok")
     assert page[0] == 200 and "<html" in page[1].lower()
+    # The same process serves the REST API beside the pages.
+    assert openapi[0] == 200 and '"/v1/orders"' in openapi[1]

@@ -1,0 +1,186 @@
+"""Group commit for single deliveries.
+
+Each order posted on its own must be on disk before its answer, and a DuckDB
+transaction costs about as much for one order as for dozens. Concurrent
+single deliveries therefore share transactions: requests queue their order
+and wait; a writer thread takes everything queued, writes it as one batch
+per actor and channel, and wakes each request with its own result. Nobody
+waits for a timer: under load the groups simply grow.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field, replace
+
+from .. import tokens
+from ..errors import AuthenticationFailed
+from ..models import Actor
+from ..store import Database
+from .engine import write_orders
+from .plan import Delivery, ItemResult
+from .records import Incoming, Rejected
+
+GROUP_MAX = 256
+# One writer makes the biggest groups; a second measured slower, not faster
+# (both contend for the interpreter lock with the requests they answer).
+WRITERS = int(os.environ.get("REGISTRY_INTAKE_WRITERS") or 1)
+# Clients answered together come back together: a writer waits for their
+# next orders while they keep arriving, so one group holds them all.
+GATHER_QUIET = float(os.environ.get("REGISTRY_INTAKE_GATHER_MS") or 1.5) / 1000
+GATHER_MAX = 0.010
+# A writer with nothing to do for this long ends; the next request starts one.
+IDLE_SECONDS = 5.0
+
+
+@dataclass(eq=False)
+class _Waiting:
+    # Either the actor, or the bearer token the writer resolves to one.
+    actor: Actor | None
+    item: Incoming | Rejected
+    delivery: Delivery
+    token: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    result: ItemResult | None = None
+    error: BaseException | None = None
+
+
+class GroupWriter:
+    """Writes the single deliveries of one database, grouped as they queue."""
+
+    def __init__(self, db: Database, writers: int = WRITERS) -> None:
+        self._db = db
+        self._writers = writers
+        self._ready = threading.Condition()
+        self._queue: list[_Waiting] = []
+        self._running = 0
+        self._idle = 0
+
+    def write(
+        self, actor: Actor, item: Incoming | Rejected, delivery: Delivery
+    ) -> ItemResult:
+        """Write one order; returns once its transaction has committed."""
+        return self._wait(_Waiting(actor, item, delivery))
+
+    def write_as(
+        self, token: str, item: Incoming | Rejected, delivery: Delivery
+    ) -> ItemResult:
+        """Write one order as the bearer of `token`. The token is resolved
+        with the rest of its group, in one query instead of one per request;
+        AuthenticationFailed when it is unknown or revoked."""
+        return self._wait(_Waiting(None, item, delivery, token))
+
+    def _wait(self, me: _Waiting) -> ItemResult:
+        with self._ready:
+            self._queue.append(me)
+            if self._idle:
+                self._ready.notify()
+            elif self._running < self._writers:
+                self._running += 1
+                threading.Thread(
+                    target=self._work, name="registry-intake-writer", daemon=True
+                ).start()
+        me.done.wait()
+        if me.error is not None:
+            raise me.error
+        assert me.result is not None
+        return me.result
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._idle += 1
+                    woken = self._ready.wait(IDLE_SECONDS)
+                    self._idle -= 1
+                    if not woken and not self._queue:
+                        self._running -= 1
+                        return
+                self._gather()
+                group = self._queue[:GROUP_MAX]
+                del self._queue[:GROUP_MAX]
+            self._flush(group)
+
+    def _gather(self) -> None:
+        """Let a burst finish queueing: wait while orders keep arriving, at
+        most GATHER_QUIET apart and GATHER_MAX in all (lock held on entry)."""
+        deadline = time.monotonic() + GATHER_MAX
+        while len(self._queue) < GROUP_MAX:
+            seen = len(self._queue)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._idle += 1
+            self._ready.wait(min(GATHER_QUIET, left))
+            self._idle -= 1
+            if len(self._queue) == seen:
+                return
+
+    def _flush(self, group: list[_Waiting]) -> None:
+        group = self._resolve(group)
+        parts: dict[tuple[Actor, Delivery], list[_Waiting]] = {}
+        for waiting in group:
+            assert waiting.actor is not None
+            parts.setdefault((waiting.actor, waiting.delivery), []).append(waiting)
+        for (actor, delivery), members in parts.items():
+            try:
+                results = write_orders(
+                    self._db, actor, [m.item for m in members], delivery
+                )
+            except Exception as error:  # a refusal, say: every member hears it
+                for member in members:
+                    member.error = error
+            else:
+                for member, result in zip(members, results, strict=True):
+                    member.result = result
+            finally:
+                for member in members:
+                    member.done.set()
+
+    def _resolve(self, group: list[_Waiting]) -> list[_Waiting]:
+        """Give each member its actor; answer those with a bad token now."""
+        wanted = {w.token for w in group if w.token is not None}
+        if not wanted:
+            return group
+        try:
+            found = tokens.authenticate_tokens(self._db, wanted)
+        except Exception as error:
+            found, failure = {}, error
+        else:
+            failure = AuthenticationFailed(tokens.UNKNOWN)
+        ready = []
+        for waiting in group:
+            if waiting.token is None:
+                ready.append(waiting)
+            elif waiting.token in found:
+                bearer = found[waiting.token]
+                waiting.actor = bearer.actor
+                waiting.delivery = replace(waiting.delivery, token_id=bearer.token_id)
+                ready.append(waiting)
+            else:
+                waiting.error = failure
+                waiting.done.set()
+        return ready
+
+
+_writers: weakref.WeakKeyDictionary[Database, GroupWriter] = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+def writer_for(db: Database) -> GroupWriter:
+    """The database's group writer (one per database in this process)."""
+    with _writers_lock:
+        writer = _writers.get(db)
+        if writer is None:
+            writer = _writers[db] = GroupWriter(db)
+    return writer
+
+
+def write_one(
+    db: Database, actor: Actor, item: Incoming | Rejected, delivery: Delivery
+) -> ItemResult:
+    """Write a single delivered order through the database's group writer."""
+    return writer_for(db).write(actor, item, delivery)
