@@ -1,0 +1,92 @@
+"""`data_version` changes after every write a report could show, and only
+then, so cached results are recomputed on the next rerun."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry import accounts, crm, orders, rates
+from registry.models import Status
+from registry.reports import data_version
+
+
+def _writes(world):
+    admin = world.actor("admin")
+    order = world.orders["rep_own_order"]
+    contact = world.contacts["rep_own_contact"]
+    return {
+        "create order": lambda: orders.create_order(
+            world.db, admin, contact.id, title="New", value="5.00"
+        ),
+        "edit order": lambda: orders.update_order(
+            world.db, admin, order.id, title="Renamed"
+        ),
+        "change status": lambda: orders.change_status(
+            world.db, admin, order.id, Status.CANCELED
+        ),
+        "resend by external ID": lambda: orders.save_order(
+            world.db,
+            admin,
+            contact.id,
+            title="Same",
+            value="7.00",
+            external_id="ext-1",
+            source="api",
+        ),
+        "add contact": lambda: crm.create_contact(
+            world.db, admin.account_id, name="Another", owner_id=admin.id
+        ),
+        "add deal": lambda: crm.create_deal(
+            world.db, contact.id, title="Deal", owner_id=admin.id
+        ),
+        "set rate": lambda: rates.set_rate(
+            world.db, admin, base="USD", quote="BRL", rate="5", valid_from="2025-01-01"
+        ),
+        "reporting currency": lambda: rates.set_reporting_currency(
+            world.db, admin, "USD"
+        ),
+        "privacy switch": lambda: accounts.update_account(
+            world.db, admin.account_id, owner_privacy=False
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "create order",
+        "edit order",
+        "change status",
+        "resend by external ID",
+        "add contact",
+        "add deal",
+        "set rate",
+        "reporting currency",
+        "privacy switch",
+    ],
+)
+def test_each_write_changes_the_version(world, write):
+    account_id = world.accounts["a"].id
+    if write == "resend by external ID":
+        _writes(world)[write]()
+    before = data_version(world.db, account_id)
+
+    _writes(world)[write]()
+
+    assert data_version(world.db, account_id) != before
+
+
+def test_reads_and_other_accounts_leave_the_version_alone(world):
+    account_id = world.accounts["a"].id
+    before = data_version(world.db, account_id)
+
+    orders.list_orders(world.db, world.actor("admin"))
+    orders.create_order(
+        world.db,
+        world.actor("b_admin"),
+        world.contacts["b_rep_contact"].id,
+        title="Elsewhere",
+        value="1.00",
+    )
+
+    assert data_version(world.db, account_id) == before
