@@ -28,6 +28,7 @@ def _dummy_hash() -> str:
     first use: hashing at import would slow every command that never signs in."""
     return _hasher.hash("not a real password")
 
+
 PASSWORD_MIN = 8
 
 _ACCOUNT_COLUMNS = "id, name, default_currency, orders_enabled, owner_privacy"
