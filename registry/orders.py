@@ -443,11 +443,37 @@ def list_orders(
     """Orders in the wallet, newest first."""
     ensure(actor, Action.VIEW_ORDERS)
     where, params = _filters(actor, contact_id, deal_id)
-    with db.cursor() as cur:
+    return _newest_first(db, where, [*params], limit=limit, offset=offset)
+
+
+def _newest_first(
+    db: Database, where: str, params: list[object], *, limit: int, offset: int = 0
+) -> list[Order]:
+    """One page of the orders matching `where`, newest first, in two steps.
+
+    The first statement picks the page's ids through the wallet, reading only
+    the key columns; the second fetches those few rows whole. Sorting whole
+    rows instead costs a busy contact's page (thousands of orders spread over
+    the file) about three times as long at ten million orders.
+    """
+    with db.transaction() as cur:
+        ids = [
+            row[0]
+            for row in cur.execute(
+                f"SELECT o.id {_FROM} WHERE {where} "
+                "ORDER BY o.order_date DESC, o.id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        ]
+        if not ids:
+            return []
         rows = cur.execute(
-            f"SELECT {_ORDER_COLUMNS} {_FROM} WHERE {where} "
-            "ORDER BY o.order_date DESC, o.id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            "WITH o AS MATERIALIZED ("
+            " SELECT * FROM orders WHERE id IN (SELECT unnest(?::BIGINT[])))"
+            f" SELECT {_ORDER_COLUMNS} FROM o JOIN contacts c ON c.id = o.contact_id"
+            " LEFT JOIN deals d ON d.id = o.deal_id"
+            " ORDER BY o.order_date DESC, o.id DESC",
+            [ids],
         ).fetchall()
     return [_order(r) for r in rows]
 
@@ -483,13 +509,7 @@ def page_orders(
     if after is not None:
         where += " AND (o.order_date < ? OR (o.order_date = ? AND o.id < ?))"
         params += [after[0], after[0], after[1]]
-    with db.cursor() as cur:
-        rows = cur.execute(
-            f"SELECT {_ORDER_COLUMNS} {_FROM} WHERE {where} "
-            "ORDER BY o.order_date DESC, o.id DESC LIMIT ?",
-            [*params, limit],
-        ).fetchall()
-    return [_order(r) for r in rows]
+    return _newest_first(db, where, params, limit=limit)
 
 
 def count_orders(
