@@ -5,6 +5,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from registry.errors import RegistryError
+from registry.permissions import Action, can
 from ui import layout, links, session
 
 st.set_page_config(
@@ -22,8 +23,25 @@ PAGES = [
     (links.CONTACT_PAGE, "Contact", None, "contact", False),
     (links.DEALS_PAGE, "Deals", ":material/handshake:", "deals", True),
     (links.DEAL_PAGE, "Deal", None, "deal", False),
+    (links.ORDER_PAGE, "Order", None, "order", False),
+    ("pages/dashboard_view.py", "Dashboard", ":material/bar_chart:", "dashboard", True),
+    ("pages/order_explorer.py", "Explorer", ":material/table_view:", "explorer", True),
+    ("pages/exchange_rates.py", "Exchange rates", ":material/euro:", "rates", True),
+    (links.IMPORT_PAGE, "Import orders", ":material/upload_file:", "import", True),
+    (links.DELIVERIES_PAGE, "Ingestion log", ":material/input:", "deliveries", True),
     (links.SETTINGS_PAGE, "Settings", ":material/settings:", "settings", True),
 ]
+# Pages every signed-in user may open (to be told why they cannot use them),
+# listed in the menu only for those who can: the orders pages vanish from the
+# menu while the module is off. Settings is listed for everyone: anyone
+# manages their own API tokens there.
+MENU_ACTION = {
+    "dashboard": Action.VIEW_ORDERS,
+    "explorer": Action.VIEW_ORDERS,
+    "rates": Action.VIEW_ORDERS,
+    "import": Action.MANAGE_ORDERS,
+    "deliveries": Action.ADMINISTER,
+}
 
 
 def _at_every_address(
@@ -66,10 +84,8 @@ else:
             title=title,
             icon=icon,
             url_path=path,
-            # Settings is registered for everyone, so that a non-admin who
-            # types its address is told why; only admins see it in the menu.
             visibility="visible"
-            if listed and (path != "settings" or actor.user.is_admin)
+            if listed and (path not in MENU_ACTION or can(actor, MENU_ACTION[path]))
             else "hidden",
         )
         for file, title, icon, path, listed in PAGES

@@ -8,6 +8,7 @@ from registry.permissions import Action, can
 from ui import links, session
 from ui.feedback import show_error
 from ui.orders import orders_section
+from ui.purchase_summary import purchase_summary
 
 db = session.database()
 actor = session.actor()
@@ -42,4 +43,5 @@ if can(actor, Action.MANAGE_CRM):
             else:
                 st.switch_page(links.DEAL_PAGE, query_params={"id": str(deal.id)})
 
+purchase_summary(db, actor, contact)
 orders_section(db, actor, contact)

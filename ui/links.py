@@ -10,6 +10,9 @@ CONTACT_PAGE = "pages/contact_detail.py"
 DEALS_PAGE = "pages/deal_list.py"
 DEAL_PAGE = "pages/deal_detail.py"
 SETTINGS_PAGE = "pages/account_settings.py"
+IMPORT_PAGE = "pages/order_import.py"
+DELIVERIES_PAGE = "pages/delivery_log.py"
+ORDER_PAGE = "pages/order_link.py"
 
 
 def contact_link(contact_id: int, label: str) -> None:
@@ -18,6 +21,12 @@ def contact_link(contact_id: int, label: str) -> None:
 
 def deal_link(deal_id: int, label: str) -> None:
     st.page_link(DEAL_PAGE, label=label, query_params={"id": str(deal_id)})
+
+
+def order_address(order_id: int) -> str:
+    """A relative address that opens an order on its contact's page, for
+    table cells, which cannot hold page links."""
+    return f"order?id={order_id}"
 
 
 def record_id(kind: str, list_page: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from registry import crm, orders
+from registry import crm, ingest, orders
 from registry.errors import ModuleDisabled, PermissionDenied, RegistryError
 from registry.models import Actor, Contact, Deal, Order, StatusChange
 from registry.permissions import Action, can, ensure
@@ -13,6 +13,7 @@ from registry.store import Database
 
 from . import format as fmt
 from . import links, order_forms, status
+from .deliveries import deliveries_table
 from .feedback import show_error, show_flash
 
 PAGE_SIZE = 50
@@ -33,7 +34,7 @@ def orders_section(
         deals = _contact_deals(db, actor, contact, deal)
         rows = _history(db, actor, scope, key)
         if rows:
-            picked = _pick_order(rows, key)
+            picked = _pick_order(_with_linked_order(db, actor, rows, scope), key)
             if picked is not None:
                 _order_detail(db, actor, picked, deals, key)
     except RegistryError as exc:
@@ -126,12 +127,35 @@ def history_table(rows: list[Order]) -> None:
     )
 
 
+def _linked_order_id() -> int | None:
+    """The `?order=` of a link from the ingestion log, if it is a number."""
+    raw = st.query_params.get("order", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def _with_linked_order(
+    db: Database, actor: Actor, rows: list[Order], scope: dict[str, int]
+) -> list[Order]:
+    """`rows`, plus the linked order when it belongs here but is on another
+    page of the history."""
+    wanted = _linked_order_id()
+    if wanted is None or any(o.id == wanted for o in rows):
+        return rows
+    try:
+        order = orders.get_order(db, actor, wanted)
+    except RegistryError:
+        return rows  # not in the wallet: the link opens nothing
+    belongs = all(getattr(order, field) == value for field, value in scope.items())
+    return [*rows, order] if belongs else rows
+
+
 def _pick_order(rows: list[Order], key: str) -> Order | None:
     by_id = {o.id: o for o in rows}
+    linked = _linked_order_id()
     picked = st.selectbox(
         "Open an order",
         options=list(by_id),
-        index=None,
+        index=list(by_id).index(linked) if linked in by_id else None,
         format_func=lambda order_id: _order_label(by_id[order_id]),
         placeholder="Choose an order to see its status history or change it",
         key=f"{key}-order",
@@ -163,16 +187,26 @@ def _order_detail(
         if order.deal_id is not None:
             links.deal_link(order.deal_id, f"Deal: {order.deal_title}")
         history = orders.status_history(db, actor, order.id)
+        deliveries = ingest.order_deliveries(db, actor, order.id)
         if not can(actor, Action.MANAGE_ORDERS):
             st.markdown("**Status history**")
             status_history_table(history)
+            if deliveries:
+                st.markdown("**Deliveries**")
+                deliveries_table(deliveries)
             return
-        shown, change, edit = st.tabs(["Status history", "Change status", "Edit"])
-        with shown:
+        names = ["Status history", "Change status", "Edit"]
+        if deliveries:  # only orders that came through the intake have any
+            names.insert(1, "Deliveries")
+        tabs = dict(zip(names, st.tabs(names), strict=True))
+        with tabs["Status history"]:
             status_history_table(history)
-        with change:
+        if deliveries:
+            with tabs["Deliveries"]:
+                deliveries_table(deliveries)
+        with tabs["Change status"]:
             order_forms.status_form(db, actor, order, key=key)
-        with edit:
+        with tabs["Edit"]:
             order_forms.edit_order_form(db, actor, order, deals, key=key)
 
 

@@ -49,7 +49,7 @@ _SYNONYMS = {
     "contact_email": ("contact email", "contact_email", "email", "e-mail"),
     "contact_id": ("contact id", "contact_id"),
     "deal_id": ("deal id", "deal_id"),
-    "external_id": ("external id", "external_id", "order id", "id"),
+    "external_id": ("external id", "external_id", "order id", "reference", "ref", "id"),
     "source": ("source",),
 }
 

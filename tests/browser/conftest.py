@@ -124,7 +124,24 @@ def facts(demo_db: Path) -> dict:
         " WHERE d.contact_id = c.id AND du.email = 'ana@acme.test') "
         "ORDER BY c.id LIMIT 1",
     )[0]
-    return {"ana_contact": ana_contact, "carla_contact": carla_contact}
+    # Acme's paid orders: the whole account's, and Ana's wallet's (her
+    # contacts' orders and the orders on her deals), for the analyst pages.
+    paid = (
+        "SELECT count(*) FROM orders o JOIN contacts c ON c.id = o.contact_id "
+        "LEFT JOIN deals d ON d.id = o.deal_id WHERE o.status = 'paid' AND "
+        "o.account_id = (SELECT account_id FROM users WHERE email = 'admin@acme.test')"
+    )
+    ana = "(SELECT id FROM users WHERE email = 'ana@acme.test')"
+    [(acme_paid,)] = query(demo_db, paid)
+    [(ana_paid,)] = query(
+        demo_db, f"{paid} AND (c.owner_id = {ana} OR d.owner_id = {ana})"
+    )
+    return {
+        "ana_contact": ana_contact,
+        "carla_contact": carla_contact,
+        "acme_paid": acme_paid,
+        "ana_paid": ana_paid,
+    }
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import anyio
 import httpx
 import pytest
@@ -26,7 +28,10 @@ class Client:
             ) as client:
                 return await client.request(method, path, **kwargs)
 
-        return anyio.run(call)
+        # A thread of its own: the browser tests leave Playwright's event
+        # loop running in this one, where `anyio.run` refuses to start.
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(anyio.run, call).result()
 
     def post(self, path: str, **kwargs) -> httpx.Response:
         return self.request("POST", path, **kwargs)
