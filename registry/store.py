@@ -169,6 +169,7 @@ class Database:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._closed = False
         try:
             self._con = duckdb.connect(str(self.path))
         except duckdb.IOException as exc:
@@ -221,7 +222,12 @@ class Database:
             log.info("migrated %s to schema version %s", self.path, version)
         return len(MIGRATIONS)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
+        self._closed = True
         self._con.close()
 
 
@@ -247,13 +253,23 @@ def database_path() -> Path:
     return Path(os.environ.get("REGISTRY_DB") or DEFAULT_PATH)
 
 
+_by_name: dict[str, Database] = {}
+
+
 def connect(path: str | os.PathLike[str] | None = None) -> Database:
     """The process-wide Database for `path` (default: `database_path()`)."""
-    resolved = Path(path or database_path()).resolve()
+    name = os.fspath(path or database_path())
+    db = _by_name.get(name)
+    # Every request and rerun asks; resolving the path (a realpath walk of the
+    # file system) is kept for the first time a name is seen.
+    if db is not None and not db.closed:
+        return db
+    resolved = Path(name).resolve()
     with _open_lock:
         db = _open.get(resolved)
-        if db is None:
+        if db is None or db.closed:
             db = _open[resolved] = Database(resolved)
+        _by_name[name] = db
         return db
 
 
@@ -262,3 +278,4 @@ def close_all() -> None:
         for db in _open.values():
             db.close()
         _open.clear()
+        _by_name.clear()
