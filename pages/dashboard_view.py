@@ -6,13 +6,12 @@ Selecting a bar opens the explorer filtered to the orders behind it.
 import streamlit as st
 
 from registry import rates
-from registry.errors import ModuleDisabled, RegistryError
+from registry.errors import RegistryError
 from registry.filters import OrderFilters, coverage
 from registry.models import Actor
-from registry.permissions import Action, can
 from registry.reports import Dashboard, Kpis
 from registry.store import Database
-from ui import cache, charts, session
+from ui import cache, charts, layout, session
 from ui import filters as report_filters
 from ui.feedback import show_error
 from ui.report_format import amount, percent
@@ -150,8 +149,7 @@ db = session.database()
 actor = session.actor()
 
 st.title("Dashboard")
-if not can(actor, Action.VIEW_ORDERS):
-    st.info(ModuleDisabled().message, icon=":material/block:")
+if not layout.orders_shown(actor):
     st.stop()
 st.caption(coverage(actor))
 

@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from registry import rates
-from registry.errors import ModuleDisabled, PermissionDenied, RegistryError
+from registry.errors import PermissionDenied, RegistryError
 from registry.models import Actor
-from registry.permissions import Action, can, ensure
+from registry.permissions import Action, ensure
 from registry.store import Database
-from ui import cache, session
+from ui import cache, layout, session
 from ui.feedback import flash, show_error, show_flash
 from ui.format import currency_codes
 
@@ -109,8 +109,7 @@ db = session.database()
 actor = session.actor()
 
 st.title("Exchange rates")
-if not can(actor, Action.VIEW_ORDERS):
-    st.info(ModuleDisabled().message, icon=":material/block:")
+if not layout.orders_shown(actor):
     st.stop()
 show_flash()
 try:

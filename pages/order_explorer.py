@@ -7,10 +7,9 @@ import zlib
 import streamlit as st
 
 from registry import exports, reports, summary
-from registry.errors import ModuleDisabled, RegistryError
+from registry.errors import RegistryError
 from registry.filters import OrderFilters, coverage
-from registry.permissions import Action, can
-from ui import cache, session
+from ui import cache, layout, session
 from ui import filters as report_filters
 from ui.feedback import show_error
 from ui.report_export import export_panel
@@ -168,8 +167,7 @@ db = session.database()
 actor = session.actor()
 
 st.title("Explorer")
-if not can(actor, Action.VIEW_ORDERS):
-    st.info(ModuleDisabled().message, icon=":material/block:")
+if not layout.orders_shown(actor):
     st.stop()
 st.caption(coverage(actor))
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from registry.errors import ModuleDisabled
 from registry.models import Actor
+from registry.permissions import Action, can
 
 from . import session
 
@@ -30,3 +32,12 @@ def sidebar(actor: Actor) -> None:
         if st.button("Sign out", key="sign-out", icon=":material/logout:"):
             session.sign_out()
             st.rerun()
+
+
+def orders_shown(actor: Actor) -> bool:
+    """False, after saying so, while the Orders Registry is off for the
+    actor's account: an orders page or section then shows nothing else."""
+    if can(actor, Action.VIEW_ORDERS):
+        return True
+    st.info(ModuleDisabled().message, icon=":material/block:")
+    return False

@@ -6,13 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from registry import crm, ingest, orders
-from registry.errors import ModuleDisabled, PermissionDenied, RegistryError
+from registry.errors import PermissionDenied, RegistryError
 from registry.models import Actor, Contact, Deal, Order, StatusChange
 from registry.permissions import Action, can, ensure
 from registry.store import Database
 
 from . import format as fmt
-from . import links, order_forms, status
+from . import layout, links, order_forms, status
 from .deliveries import deliveries_table
 from .feedback import show_error, show_flash
 
@@ -24,8 +24,7 @@ def orders_section(
 ) -> None:
     """Purchase history of `contact` (or of `deal` only), its totals and forms."""
     st.subheader("Orders", anchor=False)
-    if not can(actor, Action.VIEW_ORDERS):
-        st.info(ModuleDisabled().message, icon=":material/block:")
+    if not layout.orders_shown(actor):
         return
     show_flash()
     key = f"deal-{deal.id}" if deal else f"contact-{contact.id}"
