@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from apikit import Api, order_body
 
@@ -354,3 +356,7 @@ def test_openapi_and_docs_answer_under_api(world, api):
     assert "/v1/orders/batch" in document.json()["paths"]
     assert docs.status_code == 200
     assert "/api/openapi.json" in docs.text
+    # Its script comes from this server, not a CDN the network may not reach.
+    script = re.search(r'src="([^"]*swagger-ui-bundle\.js)"', docs.text).group(1)
+    assert script.startswith("/api/")
+    assert api.get(script).status_code == 200
