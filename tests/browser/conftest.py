@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +25,6 @@ class LiveApp:
     db_path: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _registry(env: dict[str, str], *args: str) -> None:
     subprocess.run(
         [sys.executable, "-m", "registry", *args],
@@ -43,19 +34,6 @@ def _registry(env: dict[str, str], *args: str) -> None:
         capture_output=True,
         text=True,
     )
-
-
-def _wait_healthy(server: subprocess.Popen, url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited: {server.stderr.read()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError("the app did not become healthy within 60 s")
 
 
 @pytest.fixture(scope="session")
@@ -75,36 +53,10 @@ def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 @pytest.fixture(scope="session")
-def live_app(demo_db: Path, facts: dict) -> Iterator[LiveApp]:
-    """`streamlit run app.py` on a free port, stopped at the end."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=os.environ | {"REGISTRY_DB": str(demo_db)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_healthy(server, url)
+def live_app(demo_db: Path, facts: dict, serve_app) -> Iterator[LiveApp]:
+    """`streamlit run app.py` on the demo file, for the whole session."""
+    with serve_app(demo_db) as url:
         yield LiveApp(url=url, db_path=demo_db)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture(scope="session")
