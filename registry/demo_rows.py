@@ -213,6 +213,7 @@ def _generate_orders(
             "lo": lo,
             "hi": hi,
             "account_lo": share.order_lo,
+            "account_orders": share.order_hi - share.order_lo,
             "contacts": share.contacts,
             "deals": share.deals,
             "first_contact": ids.contact + share.contact_lo,
@@ -378,7 +379,7 @@ def _orders_sql() -> str:
 _ORDERS_SQL = """
 INSERT INTO orders (id, account_id, contact_id, deal_id, title, value, currency,
     status, source, external_id, order_date, paid_date, created_by,
-    created_at, updated_at)
+    created_at, updated_at, contact_owner_id, deal_owner_id)
 WITH draws AS (
     SELECT
         i,
@@ -389,7 +390,10 @@ WITH draws AS (
         {status} AS status,
         {source} AS source,
         {currency} AS currency,
-        demo_pick(i, 'age', $days + 1) AS age,
+        -- Orders are numbered in the order they were placed, as in a real
+        -- registry: the age falls as the ordinal rises, give or take a day.
+        greatest(0, least($days, $days - CAST(floor(j * ($days + 1)
+            / $account_orders) AS BIGINT) + demo_pick(i, 'age', 3) - 1)) AS age,
         CAST($today AS DATE) - age::INTEGER AS order_date,
         least(order_date + to_seconds(28800 + demo_pick(i, 'time', 43200)),
               CAST($now AS TIMESTAMP)) AS created_at
@@ -440,7 +444,9 @@ SELECT
             changed_at + to_days(1 + demo_pick(i, 'refund-after', 20)::INTEGER),
             CAST($now AS TIMESTAMP))
         ELSE changed_at
-    END
+    END,
+    c.owner_id,
+    d.owner_id
 FROM shaped s
 JOIN contacts c ON c.id = $first_contact + s.contact_k
 LEFT JOIN deals d ON d.id = s.deal_id

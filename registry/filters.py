@@ -138,17 +138,16 @@ class OrderFilters:
             if values:
                 parts.append(_in(column, values))
         if self.owner_ids:
-            parts.append(_owned_by(account_id, _in("owner_id", self.owner_ids)))
+            parts.append(_owned_by(lambda column: _in(column, self.owner_ids)))
         if self.teams:
             members = _in("team", self.teams)
             parts.append(
                 _owned_by(
-                    account_id,
-                    wallet.Predicate(
-                        "owner_id IN (SELECT id FROM users WHERE account_id = ? "
+                    lambda column: wallet.Predicate(
+                        f"{column} IN (SELECT id FROM users WHERE account_id = ? "
                         f"AND {members.sql})",
                         (account_id, *members.params),
-                    ),
+                    )
                 )
             )
         if self.contact_id is not None:
@@ -166,13 +165,12 @@ def _in(column: str, values: tuple[object, ...]) -> wallet.Predicate:
     return wallet.Predicate(f"{column} IN ({marks})", values)
 
 
-def _owned_by(account_id: int, owner: wallet.Predicate) -> wallet.Predicate:
-    """Orders whose contact or deal has an owner matching `owner`."""
+def _owned_by(owner: Callable[[str], wallet.Predicate]) -> wallet.Predicate:
+    """Orders whose contact or deal has an owner passing `owner`, a test of
+    one column: the owners copied onto each order."""
+    contact, deal = owner("o.contact_owner_id"), owner("o.deal_owner_id")
     return wallet.Predicate(
-        "(o.contact_id IN (SELECT id FROM contacts WHERE account_id = ? AND "
-        f"{owner.sql}) OR o.deal_id IN (SELECT id FROM deals WHERE "
-        f"account_id = ? AND {owner.sql}))",
-        (account_id, *owner.params, account_id, *owner.params),
+        f"({contact.sql} OR {deal.sql})", contact.params + deal.params
     )
 
 

@@ -3,6 +3,14 @@
 Every read of orders, contacts or deals composes one of these predicates into
 its WHERE clause, so rows outside the actor's wallet never leave DuckDB. The
 predicates expect the aliases `o` (orders), `c` (contacts) and `d` (deals).
+
+An order is in a wallet through the owner of its contact or of its deal. Each
+order row carries copies of both (`contact_owner_id`, `deal_owner_id`), written
+in the same statement as the order (`OWNERS`), so the wallet of a whole report
+is one filter on the orders table: no join of ten million orders to contacts
+and deals before counting them. The copies follow an order's contact and deal
+when the order changes; whoever adds ownership transfer of contacts or deals
+must update the orders' copies in the same transaction (`owners_set`).
 """
 
 from __future__ import annotations
@@ -37,11 +45,43 @@ def _either(first: Predicate, second: Predicate) -> Predicate:
 
 
 def orders(actor: Actor) -> Predicate:
-    """Orders of the account whose contact or deal the actor may access."""
+    """Stored orders (`o`) of the account whose contact or deal the actor may
+    access, read from the owners copied onto each order."""
+    account = Predicate("o.account_id = ?", (actor.account_id,))
+    if actor.sees_whole_account:
+        return account
+    return account & _either(
+        _owned("o.contact_owner_id", actor), _owned("o.deal_owner_id", actor)
+    )
+
+
+def order_links(actor: Actor) -> Predicate:
+    """The same rule for an order not yet written: `o` holds its account,
+    and `c` and `d` are the contact and deal it would link to."""
     account = Predicate("o.account_id = ?", (actor.account_id,))
     if actor.sees_whole_account:
         return account
     return account & _either(_owned("c.owner_id", actor), _owned("d.owner_id", actor))
+
+
+def owners(contact_id: str, deal_id: str) -> str:
+    """SQL for an order's two copied owners, in the column order of
+    `OWNER_COLUMNS`, given SQL for its contact id and deal id."""
+    return (
+        f"(SELECT owner_id FROM contacts WHERE id = {contact_id}), "
+        f"(SELECT owner_id FROM deals WHERE id = {deal_id})"
+    )
+
+
+OWNER_COLUMNS = "contact_owner_id, deal_owner_id"
+
+
+def owners_set(contact_id: str, deal_id: str) -> str:
+    """`owners` as the SET list of an UPDATE of orders."""
+    return (
+        f"contact_owner_id = (SELECT owner_id FROM contacts WHERE id = {contact_id}), "
+        f"deal_owner_id = (SELECT owner_id FROM deals WHERE id = {deal_id})"
+    )
 
 
 def contacts(actor: Actor) -> Predicate:
@@ -67,32 +107,7 @@ def deals(actor: Actor) -> Predicate:
 
 
 def orders_relation(actor: Actor) -> Predicate:
-    """The rows of `orders(actor)` as a subquery with the columns of `orders`.
-
-    Reports scan whole wallets: written as a union of the two ownership links
-    (contact owned; else deal owned), each side is one join that DuckDB can
-    filter early, instead of an OR across two joins tested on every order of
-    the account — about three times faster on ten million orders.
-    """
-    if actor.sees_whole_account:
-        return Predicate(
-            "(SELECT * FROM orders WHERE account_id = ?)", (actor.account_id,)
-        )
-    by_contact = _owned("wc.owner_id", actor)
-    by_deal = _owned("wd.owner_id", actor)
-    return Predicate(
-        "(SELECT wo.* FROM orders wo JOIN contacts wc ON wc.id = wo.contact_id "
-        f"WHERE wo.account_id = ? AND {by_contact.sql} "
-        "UNION ALL "
-        "SELECT wo.* FROM orders wo JOIN deals wd ON wd.id = wo.deal_id "
-        "JOIN contacts wc ON wc.id = wo.contact_id "
-        f"WHERE wo.account_id = ? AND {by_deal.sql} "
-        f"AND NOT coalesce({by_contact.sql}, FALSE))",
-        (
-            actor.account_id,
-            *by_contact.params,
-            actor.account_id,
-            *by_deal.params,
-            *by_contact.params,
-        ),
-    )
+    """The rows of `orders(actor)` as a subquery with the columns of `orders`:
+    one scan of the orders table, filtered on its own columns."""
+    scope = orders(actor)
+    return Predicate(f"(SELECT * FROM orders o WHERE {scope.sql})", scope.params)

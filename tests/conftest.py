@@ -151,7 +151,24 @@ def db(tmp_path) -> Iterator[Database]:
     """A fresh, migrated DuckDB file of this test's own."""
     database = Database(tmp_path / "registry.duckdb")
     yield database
-    database.close()
+    if not database.closed:
+        assert_owner_copies(database)
+        database.close()
+
+
+def assert_owner_copies(database: Database) -> None:
+    """Every order's copied owners equal its contact's and its deal's owner:
+    the wallet reads the copies, so a writer that forgets them would hide
+    orders or show them to the wrong people. Checked after every test that
+    uses `db`."""
+    with database.cursor() as cur:
+        stale = cur.execute(
+            "SELECT o.id FROM orders o JOIN contacts c ON c.id = o.contact_id "
+            "LEFT JOIN deals d ON d.id = o.deal_id "
+            "WHERE o.contact_owner_id IS DISTINCT FROM c.owner_id "
+            "OR o.deal_owner_id IS DISTINCT FROM d.owner_id LIMIT 5"
+        ).fetchall()
+    assert not stale, f"orders with stale owner copies: {stale}"
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def existing_orders(
             relation, params = relation_of()
             rows = cur.execute(
                 f"SELECT {_SELECT_STORED}, coalesce(({scope.sql}), FALSE) "
-                f"FROM orders o {_JOINS} "
+                "FROM orders o "
                 f"WHERE o.account_id = ? AND o.id IN (SELECT id FROM {relation})",
                 [*scope.params, actor.account_id, *params],
             ).fetchall()
@@ -95,7 +95,7 @@ def existing_orders(
             rows = cur.execute(
                 f"SELECT k.idx, {_SELECT_STORED}, coalesce(({scope.sql}), FALSE) "
                 f"FROM {relation} k "
-                f"JOIN orders o ON o.external_id = k.external_id {_JOINS} "
+                "JOIN orders o ON o.external_id = k.external_id "
                 "WHERE o.account_id = ? AND o.source = ?",
                 [*scope.params, *params, actor.account_id, source.value],
             ).fetchall()
@@ -110,7 +110,7 @@ def outside_wallet(
     """The indices whose order, as planned, would fall outside the wallet."""
     if not rows:
         return []
-    scope = wallet.orders(actor)
+    scope = wallet.order_links(actor)
     planned = Rows(
         "planned_orders",
         {
@@ -186,11 +186,13 @@ def insert_orders(
         cur.execute(
             "INSERT INTO orders (id, account_id, contact_id, deal_id, title, value, "
             "currency, status, source, external_id, order_date, paid_date, "
-            "created_by, created_at, updated_at, external_updated_at, note) "
+            "created_by, created_at, updated_at, external_updated_at, note, "
+            f"{wallet.OWNER_COLUMNS}) "
             f"SELECT u.id, ?, u.contact_id, u.deal_id, u.title, {_VALUE}, "
             "u.currency, u.status::order_status, u.source::order_source, "
             "u.external_id, u.order_date, u.paid_date, ?, ?, ?, "
-            f"u.external_updated_at, u.note FROM {relation} u",
+            "u.external_updated_at, u.note, "
+            f"{wallet.owners('u.contact_id', 'u.deal_id')} FROM {relation} u",
             [account, actor.id, now, now, *params],
         )
         relation, params = relation_of("id", "status", "source")
@@ -216,7 +218,7 @@ _UPDATED = (
     f"value = {_VALUE}, currency = u.currency, status = u.status::order_status, "
     "order_date = u.order_date, paid_date = u.paid_date, "
     "updated_at = u.updated_at, external_updated_at = u.external_updated_at, "
-    "note = u.note"
+    f"note = u.note, {wallet.owners_set('u.contact_id', 'u.deal_id')}"
 )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from .. import orders
 from ..errors import ValidationError
 from ..filters import OrderFilters
 from ..models import Actor
@@ -19,7 +20,7 @@ from .scan import Scan, quantize, scan
 
 PAGE_MAX = 1000
 
-# Sorts on these columns read the newest (oldest) days first; see `_page_ids`.
+# Sorts on these columns read the newest (oldest) days first; see `_page`.
 _DATED = {
     "order_date": "order_date",
     "paid_date": "paid_date",
@@ -104,9 +105,8 @@ def explore(
     order_sql(sort, descending, "o", "c")  # refuse an unknown sort first
     limit, offset = page_window(limit, offset)
     source = scan(actor, filters)
-    with db.cursor() as cur:
-        ids = _page_ids(cur, actor, source, sort, descending, limit, offset)
-        rows = _rows(cur, actor, ids)
+    with db.transaction() as cur:
+        rows = _page(cur, actor, source, sort, descending, limit, offset)
         total = None
         if with_total:
             total = cur.execute(
@@ -119,7 +119,7 @@ def explore(
     return ExplorerPage(frame, total, offset, limit)
 
 
-def _page_ids(
+def _page(
     cur: duckdb.DuckDBPyConnection,
     actor: Actor,
     source: Scan,
@@ -127,18 +127,56 @@ def _page_ids(
     descending: bool,
     limit: int,
     offset: int,
-) -> list[int]:
-    """The ids of the page, in order. Only ids and sort keys are read here:
-    the page's other columns are fetched for its rows alone (`_rows`)."""
+) -> list:
+    """The page's rows in order, with contact and deal names (`COLUMNS`).
+
+    Only ids and sort keys are sorted; the page's other columns are then
+    read for its rows alone, and the names looked up for them."""
+    keys = _page_keys(cur, actor, source, sort, descending, limit, offset)
+    if not keys:
+        return []
+    ids = [k[0] for k in keys]
+    found = {
+        row[0]: row
+        for row in cur.execute(
+            f"SELECT {_STORED} FROM orders o WHERE o.id IN ({orders.marks(ids)})",
+            ids,
+        ).fetchall()
+    }
+    contacts, deals = orders.names(cur, keys)
+    rows = []
+    for order_id, contact_id, deal_id in keys:
+        o = found[order_id]
+        rows.append((*o[:4], contacts[contact_id], deal_id, deals.get(deal_id), *o[4:]))
+    return rows
+
+
+# The stored columns of a page's rows, around the names `_page` puts in.
+_STORED = (
+    "o.id, o.order_date, o.paid_date, o.contact_id, o.title, o.value, "
+    "o.currency, o.status, o.source, o.external_id, o.updated_at"
+)
+
+
+def _page_keys(
+    cur: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    source: Scan,
+    sort: str,
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> list[tuple[int, int, int | None]]:
+    """(id, contact id, deal id) of the page's orders, in order."""
     join = "JOIN contacts c ON c.id = o.contact_id " if sort == "contact" else ""
-    select = f"SELECT o.id {source.with_joins(join)}"
+    select = f"SELECT o.id, o.contact_id, o.deal_id {source.with_joins(join)}"
     order = f"ORDER BY {order_sql(sort, descending, 'o', 'c')} LIMIT ? OFFSET ?"
     column = _DATED.get(sort)
     if column:
         # The page's rows are the newest (oldest) ones: try the last days
-        # first, where the wallet's joins see a fraction of the orders. When
-        # that window holds a full page, no row outside it can come before
-        # its rows, so the page is exact; otherwise widen, then scan all.
+        # first, where the scan keeps a fraction of the orders. When that
+        # window holds a full page, no row outside it can come before its
+        # rows, so the page is exact; otherwise widen, then scan all.
         compare = ">=" if descending else "<="
         for bound in _windows(cur, actor, column, descending, offset + limit):
             rows = cur.execute(
@@ -146,9 +184,8 @@ def _page_ids(
                 [*source.params, bound, limit, offset],
             ).fetchall()
             if len(rows) == limit:
-                return [row[0] for row in rows]
-    rows = cur.execute(f"{select} {order}", [*source.params, limit, offset]).fetchall()
-    return [row[0] for row in rows]
+                return rows
+    return cur.execute(f"{select} {order}", [*source.params, limit, offset]).fetchall()
 
 
 def _windows(
@@ -174,23 +211,6 @@ def _windows(
         step = dt.timedelta(days=days)
         yield high - step if descending else low + step
         days *= _WIDEN
-
-
-def _rows(cur: duckdb.DuckDBPyConnection, actor: Actor, ids: list[int]) -> list:
-    """The page's rows with contact and deal names, in the order of `ids`."""
-    if not ids:
-        return []
-    marks = ", ".join("?" for _ in ids)
-    rows = cur.execute(
-        "SELECT o.id, o.order_date, o.paid_date, o.contact_id, c.name, o.deal_id, "
-        "d.title, o.title, o.value, o.currency, o.status, o.source, o.external_id, "
-        "o.updated_at FROM orders o JOIN contacts c ON c.id = o.contact_id "
-        "LEFT JOIN deals d ON d.id = o.deal_id "
-        f"WHERE o.account_id = ? AND o.id IN ({marks})",
-        [actor.account_id, *ids],
-    ).fetchall()
-    position = {order_id: i for i, order_id in enumerate(ids)}
-    return sorted(rows, key=lambda row: position[row[0]])
 
 
 def count(db: Database, actor: Actor, filters: OrderFilters | None = None) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
-from registry import accounts
+from registry import accounts, orders
 from registry.errors import DatabaseLocked, RegistryError
 from registry.store import MIGRATIONS, Database, close_all, connect, database_path
 
@@ -129,3 +130,44 @@ def test_opening_from_another_process_while_held_here(db):
     assert run.returncode == 3, run.stderr
     assert str(db.path) in run.stdout
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_upgrade_copies_owners_onto_existing_orders(tmp_path):
+    """A file made before orders carried their owners: after the upgrade a
+    rep's wallet still holds the orders of their contacts and deals."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+    )
+    for version, script in enumerate(MIGRATIONS[:2], start=1):
+        con.execute(script)
+        con.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
+    con.execute(
+        "INSERT INTO accounts (id, name, orders_enabled, owner_privacy) "
+        "VALUES (1, 'Old', TRUE, TRUE);"
+        "INSERT INTO users (id, account_id, email, name) VALUES "
+        "(1, 1, 'rep@old.test', 'Rep'), (2, 1, 'other@old.test', 'Other');"
+        "INSERT INTO contacts (id, account_id, name, owner_id) VALUES "
+        "(1, 1, 'Mine', 1), (2, 1, 'Theirs', 2);"
+        "INSERT INTO deals (id, account_id, contact_id, title, owner_id) VALUES "
+        "(1, 1, 2, 'My deal on their contact', 1);"
+        "INSERT INTO orders (id, account_id, contact_id, deal_id, title, value, "
+        "currency, status, source, order_date, created_at, updated_at) VALUES "
+        "(1, 1, 1, NULL, 'a', 1, 'BRL', 'paid', 'manual', DATE '2024-01-01', "
+        "now(), now()),"
+        "(2, 1, 2, 1, 'b', 1, 'BRL', 'paid', 'manual', DATE '2024-01-01', "
+        "now(), now()),"
+        "(3, 1, 2, NULL, 'c', 1, 'BRL', 'paid', 'manual', DATE '2024-01-01', "
+        "now(), now())"
+    )
+    con.close()
+
+    db = Database(path)
+    try:
+        assert db.schema_version() == len(MIGRATIONS)
+        rep = accounts.actor_for(db, 1)
+        assert {o.id for o in orders.list_orders(db, rep)} == {1, 2}
+    finally:
+        db.close()

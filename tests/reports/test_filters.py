@@ -14,8 +14,12 @@ from registry.errors import ValidationError
 from registry.filters import DateField, OrderFilters, coverage
 from registry.models import Source, Status
 
+# Visible text: control and format characters (soft hyphens, bidi marks) are
+# refused by validation, and tested there.
 _text = (
-    st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30)
+    st.text(
+        st.characters(blacklist_categories=("Cc", "Cs", "Cf")), min_size=1, max_size=30
+    )
     .map(str.strip)
     .filter(bool)
 )

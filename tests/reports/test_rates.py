@@ -10,6 +10,7 @@ import pytest
 from registry import accounts, rates, reports
 from registry.errors import NotFound, PermissionDenied, ValidationError
 from registry.filters import OrderFilters
+from registry.wallet import OWNER_COLUMNS, owners
 
 D = dt.date
 
@@ -46,9 +47,10 @@ def shop(db):
         ]:
             cur.execute(
                 "INSERT INTO orders (account_id, contact_id, title, value, currency, "
-                "status, source, order_date, created_at, updated_at) "
-                "VALUES (?, ?, 'O', ?, ?, 'paid', 'manual', ?, now(), now())",
-                [account.id, contact, value, currency, day],
+                f"status, source, order_date, created_at, updated_at, {OWNER_COLUMNS}) "
+                "VALUES (?, ?, 'O', ?, ?, 'paid', 'manual', ?, now(), now(), "
+                f"{owners('?', 'NULL')})",
+                [account.id, contact, value, currency, day, contact],
             )
     return (
         accounts.actor_for(db, admin.id),

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry import accounts, exports, reports, summary
+from registry import accounts, exports, reports, summary, wallet
 from registry.models import Scope
 from registry.store import Database
 
@@ -113,8 +113,9 @@ def _build(db: Database, layout: dict) -> dict:
                 cur.execute(
                     "INSERT INTO orders (account_id, contact_id, deal_id, title, "
                     "value, currency, status, source, order_date, paid_date, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'paid', "
-                    "'manual', ?, ?, now(), now()) RETURNING id",
+                    f"created_at, updated_at, {wallet.OWNER_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'paid', 'manual', ?, ?, now(), "
+                    f"now(), {wallet.owners('?', '?')}) RETURNING id",
                     [
                         account.id,
                         contacts[c],
@@ -124,6 +125,8 @@ def _build(db: Database, layout: dict) -> dict:
                         currency,
                         dt.date(2025, 1, 1) + dt.timedelta(days=i),
                         dt.date(2025, 1, 1) + dt.timedelta(days=i),
+                        contacts[c],
+                        deal,
                     ],
                 ).fetchone()[0]
             )
