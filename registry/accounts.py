@@ -9,6 +9,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from . import identity
 from .errors import AuthenticationFailed, NotFound, ValidationError
 from .models import Account, Actor, Scope, User
 from .money import normalize_currency
@@ -49,7 +50,7 @@ def create_account(db: Database, name: str, currency: str = "BRL") -> Account:
     """A new account: the Orders Registry off and owner-based privacy off."""
     name = clean_text(name, "name")
     currency = normalize_currency(currency)
-    with db.cursor() as cur:
+    with identity.write(db) as cur:
         row = cur.execute(
             f"INSERT INTO accounts (name, default_currency) VALUES (?, ?) "
             f"RETURNING {_ACCOUNT_COLUMNS}",
@@ -96,7 +97,7 @@ def update_account(
         changes["default_currency"] = normalize_currency(default_currency)
     if changes:
         assignments = ", ".join(f"{column} = ?" for column in changes)
-        with db.cursor() as cur:
+        with identity.write(db) as cur:
             cur.execute(
                 f"UPDATE accounts SET {assignments} WHERE id = ?",
                 [*changes.values(), account_id],
@@ -133,7 +134,7 @@ def create_user(
         raise ValidationError("password", f"must be at least {PASSWORD_MIN} characters")
     password_hash = _hasher.hash(password) if password is not None else None
     try:
-        with db.cursor() as cur:
+        with identity.write(db) as cur:
             row = cur.execute(
                 "INSERT INTO users (account_id, email, name, password_hash, "
                 "is_admin, crm_manage, scope, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -153,6 +154,39 @@ def create_user(
         raise ValidationError("email", f"{email} is already a user") from None
     log.info("user %s created in account %s", row[0], account_id)
     return _user(row)
+
+
+def update_user(
+    db: Database,
+    user_id: int,
+    *,
+    is_admin: bool | None = None,
+    crm_manage: bool | None = None,
+    scope: str | Scope | None = None,
+    team: str | None = None,
+) -> User:
+    """Change a user's role, permission, scope or team (an empty team clears
+    it); bootstrap use, like `update_account`. Tokens of the user act with
+    the new settings from the next request on."""
+    get_user(db, user_id)
+    changes: dict[str, object] = {}
+    if is_admin is not None:
+        changes["is_admin"] = bool(is_admin)
+    if crm_manage is not None:
+        changes["crm_manage"] = bool(crm_manage)
+    if scope is not None:
+        changes["scope"] = parse_choice(Scope, scope, "scope").value
+    if team is not None:
+        changes["team"] = clean_text(team, "team", required=False, max_length=100)
+    if changes:
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        with identity.write(db) as cur:
+            cur.execute(
+                f"UPDATE users SET {assignments} WHERE id = ?",
+                [*changes.values(), user_id],
+            )
+        log.info("user %s settings changed: %s", user_id, changes)
+    return get_user(db, user_id)
 
 
 def get_user(db: Database, user_id: int) -> User:

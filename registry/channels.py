@@ -18,6 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 
+from . import identity
 from .accounts import get_account, get_user
 from .errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
 from .models import Actor, Scope, User
@@ -222,7 +223,7 @@ def set_integration_owner(db: Database, actor: Actor, user_id: int) -> User:
         user = None
     if user is None or user.account_id != actor.account_id:
         raise ValidationError("user_id", "is not a user of this account")
-    with db.cursor() as cur:
+    with identity.write(db) as cur:
         cur.execute(
             "UPDATE accounts SET integration_owner_id = ? WHERE id = ?",
             [user.id, actor.account_id],

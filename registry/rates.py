@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from . import identity
 from .errors import NotFound, ValidationError
 from .models import Actor
 from .money import normalize_currency
@@ -61,7 +62,7 @@ def set_reporting_currency(db: Database, actor: Actor, currency: object) -> str 
     code = None
     if currency not in (None, ""):
         code = _currency(currency, "reporting_currency")
-    with db.cursor() as cur:
+    with identity.write(db) as cur:
         cur.execute(
             "UPDATE accounts SET reporting_currency = ? WHERE id = ?",
             [code, actor.account_id],

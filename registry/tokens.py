@@ -2,7 +2,8 @@
 
 A token stands for one user: a request carrying it acts as that user, so the
 module switch, the CRM-management permission and the wallet apply to it
-exactly as they do in the UI.
+exactly as they do in the UI. Who a token stands for is remembered in
+memory until an account, user or token is written (registry/identity.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from . import identity
 from .accounts import find_user_by_email, get_user
 from .errors import AuthenticationFailed, NotFound, ValidationError
 from .models import Account, Actor, Scope, User
@@ -97,7 +99,7 @@ def issue_token(db: Database, user_id: int, name: str = "api") -> IssuedToken:
     user = get_user(db, user_id)
     name = clean_text(name, "name", max_length=NAME_MAX)
     token = PREFIX + secrets.token_urlsafe(32)
-    with db.cursor() as cur:
+    with identity.write(db) as cur:
         token_id = cur.execute(
             "INSERT INTO api_tokens (account_id, user_id, name, token_hash, "
             "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -152,7 +154,7 @@ def revoke_token(db: Database, actor: Actor, token_id: int) -> ApiToken:
     ):
         raise NotFound(f"Token {token_id} was not found.")
     if token.active:
-        with db.cursor() as cur:
+        with identity.write(db) as cur:
             cur.execute(
                 "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [_now(), token_id]
             )
@@ -180,10 +182,22 @@ def authenticate_token(db: Database, token: str | None) -> TokenActor:
 
 def authenticate_tokens(db: Database, tokens: Iterable[str]) -> dict[str, TokenActor]:
     """Token -> the actor it stands for, for every active token among
-    `tokens`, in one query (the group writer resolves a group's at once)."""
+    `tokens`: from memory when known (see registry/identity.py), else in one
+    query for all the others (the group writer resolves a group's at once)."""
     by_hash = {hash_token(t): t for t in tokens}
-    if not by_hash:
-        return {}
+    known, generation = identity.remembered(db).lookup(by_hash)
+    unknown = [h for h in by_hash if h not in known]
+    if unknown:
+        read = _read_tokens(db, unknown)
+        identity.remembered(db).remember(read, generation)
+        known.update(read)
+    for bearer in known.values():
+        _touch(db, bearer.token_id)
+    return {by_hash[h]: bearer for h, bearer in known.items()}
+
+
+def _read_tokens(db: Database, hashes: list[str]) -> dict[str, TokenActor]:
+    """Token hash -> the actor, for the active tokens among `hashes`."""
     with db.cursor() as cur:
         rows = cur.execute(
             "SELECT t.token_hash, t.id, u.id, u.account_id, u.email, u.name, "
@@ -193,18 +207,19 @@ def authenticate_tokens(db: Database, tokens: Iterable[str]) -> dict[str, TokenA
             "JOIN accounts a ON a.id = u.account_id "
             "WHERE t.token_hash IN (SELECT unnest(?::VARCHAR[])) "
             "AND t.revoked_at IS NULL",
-            [list(by_hash)],
+            [hashes],
         ).fetchall()
     found = {}
     for row in rows:
         user = User(*row[2:8], Scope(row[8]), row[9])
         actor = Actor(user=user, account=Account(*row[10:]))
-        found[by_hash[row[0]]] = TokenActor(actor, row[1])
-        _touch(db, row[1])
+        found[row[0]] = TokenActor(actor, row[1])
     return found
 
 
 def _touch(db: Database, token_id: int) -> None:
+    # The last-used time changes no token's answer: a plain cursor, so the
+    # remembered answers stay (see registry/identity.py).
     now = time.monotonic()
     with _touch_lock:
         if now - _last_touch.get(token_id, -_TOUCH_EVERY) < _TOUCH_EVERY:

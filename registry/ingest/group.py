@@ -69,8 +69,8 @@ class GroupWriter:
         self, token: str, item: Incoming | Rejected, delivery: Delivery
     ) -> ItemResult:
         """Write one order as the bearer of `token`. The token is resolved
-        with the rest of its group, in one query instead of one per request;
-        AuthenticationFailed when it is unknown or revoked."""
+        with the rest of its group: from memory when known, else in one query
+        for the group; AuthenticationFailed when it is unknown or revoked."""
         return self._wait(_Waiting(None, item, delivery, token))
 
     def _wait(self, me: _Waiting) -> ItemResult:
