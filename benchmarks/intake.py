@@ -7,7 +7,12 @@ free 127.0.0.1 port, with REGISTRY_DB on a temporary file, then measures:
   new orders from a few concurrent connections;
 * POST /api/v1/orders — single orders from 8 concurrent clients, each
   acknowledged only after its transaction committed: orders per second, and
-  the p50 and p99 latency.
+  the p50 and p99 latency;
+* the DuckDB floor for the batch figure: on a fresh database bootstrapped
+  the same way, the same rows (orders, their first status history, their
+  log entries) inserted from Arrow tables built beforehand, with the engine's
+  three INSERT statements and a COMMIT per batch: no HTTP, no validation, no
+  lookups. It is the ceiling DuckDB itself sets on this machine.
 
 Usage: .venv/bin/python benchmarks/intake.py [--batches 120] [--singles 3000]
 """
@@ -15,6 +20,7 @@ Usage: .venv/bin/python benchmarks/intake.py [--batches 120] [--singles 3000]
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -26,7 +32,11 @@ import sys
 import tempfile
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
+
+import duckdb
+import pyarrow as pa
 
 from registry import accounts, crm, tokens
 from registry.store import Database
@@ -218,6 +228,113 @@ def order(contact_id: int, key: str, n: int) -> dict:
     }
 
 
+def floor_table(orders: list[dict], first_id: int, owner_id: int) -> pa.Table:
+    """One batch's orders as the engine would store them."""
+    size, today = len(orders), dt.date.today()
+    return pa.table(
+        {
+            "id": pa.array(range(first_id, first_id + size), pa.int64()),
+            "contact_id": pa.array([o["contact_id"] for o in orders], pa.int64()),
+            "deal_id": pa.nulls(size, pa.int64()),
+            "title": pa.array([o["title"] for o in orders], pa.string()),
+            "value": pa.array(
+                [Decimal(o["value"]) for o in orders], pa.decimal128(18, 4)
+            ),
+            "currency": pa.array([o["currency"] for o in orders], pa.string()),
+            "status": pa.array([o["status"] for o in orders], pa.string()),
+            "source": pa.array(["api"] * size, pa.string()),
+            "external_id": pa.array([o["external_id"] for o in orders], pa.string()),
+            "order_date": pa.array(
+                [dt.date.fromisoformat(o["order_date"]) for o in orders], pa.date32()
+            ),
+            "paid_date": pa.array(
+                [today if o["status"] == "paid" else None for o in orders],
+                pa.date32(),
+            ),
+            "external_updated_at": pa.nulls(size, pa.timestamp("us")),
+            "note": pa.nulls(size, pa.string()),
+            "contact_owner_id": pa.array([owner_id] * size, pa.int64()),
+            "deal_owner_id": pa.nulls(size, pa.int64()),
+        }
+    )
+
+
+def floor_inserts(
+    cur: duckdb.DuckDBPyConnection,
+    account_id: int,
+    user_id: int,
+    token_id: int,
+    now: dt.datetime,
+) -> None:
+    """The engine's three statements (registry/ingest/sql.py insert_orders),
+    reading the registered table `u` whose values are already DECIMAL and
+    whose owners are already known."""
+    cur.execute(
+        "INSERT INTO orders (id, account_id, contact_id, deal_id, title, value, "
+        "currency, status, source, external_id, order_date, paid_date, "
+        "created_by, created_at, updated_at, external_updated_at, note, "
+        "contact_owner_id, deal_owner_id) "
+        "SELECT u.id, ?, u.contact_id, u.deal_id, u.title, u.value, "
+        "u.currency, u.status::order_status, u.source::order_source, "
+        "u.external_id, u.order_date, u.paid_date, ?, ?, ?, "
+        "u.external_updated_at, u.note, u.contact_owner_id, u.deal_owner_id "
+        "FROM u",
+        [account_id, user_id, now, now],
+    )
+    cur.execute(
+        "INSERT INTO order_status_history (account_id, order_id, from_status, "
+        "to_status, changed_by, source, changed_at) "
+        "SELECT ?, u.id, NULL, u.status::order_status, ?, "
+        "u.source::order_source, ? FROM u",
+        [account_id, user_id, now],
+    )
+    cur.execute(
+        "INSERT INTO ingestion_log (account_id, received_at, source, channel, "
+        "external_id, order_id, outcome, token_id) "
+        "SELECT ?, ?, u.source::order_source, ?, u.external_id, u.id, "
+        "'created', ? FROM u",
+        [account_id, now, "api", token_id],
+    )
+
+
+def storage_floor(batches: int, batch_size: int) -> float:
+    """Orders per second DuckDB stores the batch benchmark's rows at, with
+    nothing in front of it: timed from handing DuckDB the first table to
+    the last COMMIT."""
+    with tempfile.TemporaryDirectory(prefix="intake-floor-") as tmp:
+        path = Path(tmp) / "floor.duckdb"
+        token, contacts = bootstrap(path)
+        db = Database(path)
+        try:
+            bearer = tokens.authenticate_token(db, token)
+            n = len(contacts)
+            tables = [
+                floor_table(
+                    [
+                        order(contacts[(b * batch_size + i) % n], f"b{b}-{i}", i)
+                        for i in range(batch_size)
+                    ],
+                    first_id=1 + b * batch_size,
+                    owner_id=bearer.actor.id,
+                )
+                for b in range(batches)
+            ]
+            actor, token_id = bearer.actor, bearer.token_id
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            with db.cursor() as cur:
+                started = time.perf_counter()
+                for table in tables:
+                    cur.register("u", table)
+                    cur.execute("BEGIN TRANSACTION")
+                    floor_inserts(cur, actor.account_id, actor.id, token_id, now)
+                    cur.execute("COMMIT")
+                    cur.unregister("u")
+                elapsed = time.perf_counter() - started
+        finally:
+            db.close()
+    return batches * batch_size / elapsed
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -300,6 +417,8 @@ def main() -> None:
         f"p99 {percentile(latencies, 0.99) * 1e3:.1f} ms, "
         f"mean {statistics.fmean(latencies) * 1e3:.1f} ms"
     )
+    floor = storage_floor(args.batches, args.batch_size)
+    print(f"DuckDB floor (same rows, no HTTP, no checks): {floor:,.0f} orders/s")
     if None not in (cpu_start, cpu_batches, cpu_singles):
         # Throughput depends on what else the machine runs; CPU per order
         # says what the server itself spends.
