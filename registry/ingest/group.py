@@ -28,8 +28,9 @@ GROUP_MAX = 256
 # One writer makes the biggest groups; a second measured slower, not faster
 # (both contend for the interpreter lock with the requests they answer).
 WRITERS = int(os.environ.get("REGISTRY_INTAKE_WRITERS") or 1)
-# Clients answered together come back together: a writer waits for their
-# next orders while they keep arriving, so one group holds them all.
+# Clients answered together come back together: a writer waits for as many
+# orders as it answered last time (and found waiting then), and otherwise
+# while orders keep arriving at most GATHER_QUIET apart; GATHER_MAX in all.
 GATHER_QUIET = float(os.environ.get("REGISTRY_INTAKE_GATHER_MS") or 1.5) / 1000
 GATHER_MAX = 0.010
 # A writer with nothing to do for this long ends; the next request starts one.
@@ -58,6 +59,9 @@ class GroupWriter:
         self._queue: list[_Waiting] = []
         self._running = 0
         self._idle = 0
+        # Orders the writer expects soon: those it has just answered, whose
+        # clients are likely to send their next one, and those left waiting.
+        self._expected = 0
 
     def write(
         self, actor: Actor, item: Incoming | Rejected, delivery: Delivery
@@ -103,20 +107,26 @@ class GroupWriter:
                 group = self._queue[:GROUP_MAX]
                 del self._queue[:GROUP_MAX]
             self._flush(group)
+            with self._ready:
+                self._expected = min(GROUP_MAX, len(group) + len(self._queue))
 
     def _gather(self) -> None:
-        """Let a burst finish queueing: wait while orders keep arriving, at
-        most GATHER_QUIET apart and GATHER_MAX in all (lock held on entry)."""
+        """Let the group fill (lock held on entry). Under steady load the
+        clients just answered send again within a round trip: wait for as
+        many orders as expected; beyond that, wait while orders keep arriving
+        at most GATHER_QUIET apart. Never longer than GATHER_MAX in all, so
+        a client that stopped sending costs the others that much once."""
         deadline = time.monotonic() + GATHER_MAX
         while len(self._queue) < GROUP_MAX:
             seen = len(self._queue)
             left = deadline - time.monotonic()
             if left <= 0:
                 return
+            short = seen < self._expected
             self._idle += 1
-            self._ready.wait(min(GATHER_QUIET, left))
+            self._ready.wait(left if short else min(GATHER_QUIET, left))
             self._idle -= 1
-            if len(self._queue) == seen:
+            if not short and len(self._queue) == seen:
                 return
 
     def _flush(self, group: list[_Waiting]) -> None:
