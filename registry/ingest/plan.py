@@ -116,6 +116,8 @@ class Attempt:
         self.lookup = lookup
         self.results: list[ItemResult | None] = [None] * len(items)
         self.contact_of: dict[int, int] = {}
+        # Contacts this attempt created for buyers it did not know.
+        self.new_contacts: set[int] = set()
         self.fresh = {
             "id": None,
             "account_id": actor.account_id,
@@ -146,8 +148,23 @@ class Attempt:
         self._resolve_contacts(cur, pending)
         for number, round_ in enumerate(_rounds(self.items, pending)):
             self._round(cur, round_, by_key=self.lookup or number > 0)
+        self._drop_unused_contacts(cur)
         self._log_others(cur)
         return self.results  # type: ignore[return-value]
+
+    def _drop_unused_contacts(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """A contact created for a buyer whose every order was refused is
+        removed again: a rejected delivery leaves nothing behind."""
+        used = {
+            contact
+            for i, contact in self.contact_of.items()
+            if self.results[i] is not None
+            and self.results[i].outcome is not Outcome.REJECTED  # type: ignore[union-attr]
+        }
+        unused = sorted(self.new_contacts - used)
+        if unused:
+            marks = ", ".join("?" for _ in unused)
+            cur.execute(f"DELETE FROM contacts WHERE id IN ({marks})", unused)
 
     def _reject(self, index: int, error: RegistryError) -> None:
         self.results[index] = ItemResult(
@@ -174,7 +191,9 @@ class Attempt:
                 email = items[i].contact_email
                 if email and not items[i].contact_id and email not in found:
                     names.setdefault(email, items[i].contact_name or email)
-            found.update(contacts.create(cur, self.actor, names))
+            created = contacts.create(cur, self.actor, names)
+            self.new_contacts.update(created.values())
+            found.update(created)
         for i in pending:
             item = items[i]
             if item.contact_id:

@@ -357,3 +357,32 @@ def test_group_writer_passes_a_refusal_to_each_member(world):
 
     with pytest.raises(PermissionDenied):
         writer.write(analyst, item, Delivery("api"))
+
+
+def test_a_refused_order_leaves_no_new_contact_behind(world):
+    """The whole-record checks run once the buyer's contact is known: when a
+    new buyer's only order fails them (a JPY amount with cents), the contact
+    created for it is removed in the same transaction."""
+    admin = actor(world, "admin")
+    body = order_body(world.contacts["rep"].id, external_id="jpy-1")
+    body.pop("contact_id")
+    body.update(contact_email="brand.new@buyer.test", currency="JPY", value="10.50")
+    kept = order_body(world.contacts["rep"].id, external_id="ok-1")
+    kept.pop("contact_id")
+    kept["contact_email"] = "second.new@buyer.test"
+    delivery = Delivery("commerce", create_contacts=True)
+
+    results = write_orders(
+        world.db, admin, [clean_order(body), clean_order(kept)], delivery
+    )
+
+    assert [r.outcome for r in results] == [Outcome.REJECTED, Outcome.CREATED]
+    assert results[0].error.field == "value"
+    with world.db.cursor() as cur:
+        emails = {
+            row[0]
+            for row in cur.execute(
+                "SELECT email FROM contacts WHERE email LIKE '%@buyer.test'"
+            ).fetchall()
+        }
+    assert emails == {"second.new@buyer.test"}
