@@ -14,19 +14,18 @@ st.set_page_config(
     layout="wide",
 )
 
-# (file, title, icon, URL path, listed in the menu). Streamlit still treats a
-# `pages/` folder beside this script as a legacy multipage app for a process's
-# first run (and for every AppTest run), routing by file name; URL paths that
-# differ from the file names send those runs here, where st.navigation decides.
+# (file, title, icon, URL path, listed in the menu). The page files live in
+# `views/`, not `pages/`: Streamlit would take a `pages/` folder beside the
+# script for a legacy multipage app and route by file name.
 PAGES = [
     (links.CONTACTS_PAGE, "Contacts", ":material/group:", "contacts", True),
     (links.CONTACT_PAGE, "Contact", None, "contact", False),
     (links.DEALS_PAGE, "Deals", ":material/handshake:", "deals", True),
     (links.DEAL_PAGE, "Deal", None, "deal", False),
     (links.ORDER_PAGE, "Order", None, "order", False),
-    ("pages/dashboard_view.py", "Dashboard", ":material/bar_chart:", "dashboard", True),
-    ("pages/order_explorer.py", "Explorer", ":material/table_view:", "explorer", True),
-    ("pages/exchange_rates.py", "Exchange rates", ":material/euro:", "rates", True),
+    ("views/dashboard_view.py", "Dashboard", ":material/bar_chart:", "dashboard", True),
+    ("views/order_explorer.py", "Explorer", ":material/table_view:", "explorer", True),
+    ("views/exchange_rates.py", "Exchange rates", ":material/euro:", "rates", True),
     (links.IMPORT_PAGE, "Import orders", ":material/upload_file:", "import", True),
     (links.DELIVERIES_PAGE, "Ingestion log", ":material/input:", "deliveries", True),
     (links.SETTINGS_PAGE, "Settings", ":material/settings:", "settings", True),
@@ -60,7 +59,7 @@ def _unavailable(message: str) -> None:
         st.title("Orders Registry")
         st.error(message, icon=":material/lock:")
 
-    # Calling st.navigation even here keeps the legacy `pages/` menu away.
+    # Even here st.navigation decides the page, whatever the address.
     pages = _at_every_address(page, "Orders Registry", "unavailable")
     st.navigation(pages, position="hidden").run()
     st.stop()

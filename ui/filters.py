@@ -29,9 +29,9 @@ from registry.store import Database
 from . import status
 from .feedback import show_error
 
-DASHBOARD_PAGE = "pages/dashboard_view.py"
-EXPLORER_PAGE = "pages/order_explorer.py"
-RATES_PAGE = "pages/exchange_rates.py"
+DASHBOARD_PAGE = "views/dashboard_view.py"
+EXPLORER_PAGE = "views/order_explorer.py"
+RATES_PAGE = "views/exchange_rates.py"
 
 # The URL keys OrderFilters reads and writes; other keys are left alone.
 FILTER_KEYS = (

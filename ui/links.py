@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-SIGN_IN_PAGE = "pages/sign_in.py"
-CONTACTS_PAGE = "pages/contact_list.py"
-CONTACT_PAGE = "pages/contact_detail.py"
-DEALS_PAGE = "pages/deal_list.py"
-DEAL_PAGE = "pages/deal_detail.py"
-SETTINGS_PAGE = "pages/account_settings.py"
-IMPORT_PAGE = "pages/order_import.py"
-DELIVERIES_PAGE = "pages/delivery_log.py"
-ORDER_PAGE = "pages/order_link.py"
+SIGN_IN_PAGE = "views/sign_in.py"
+CONTACTS_PAGE = "views/contact_list.py"
+CONTACT_PAGE = "views/contact_detail.py"
+DEALS_PAGE = "views/deal_list.py"
+DEAL_PAGE = "views/deal_detail.py"
+SETTINGS_PAGE = "views/account_settings.py"
+IMPORT_PAGE = "views/order_import.py"
+DELIVERIES_PAGE = "views/delivery_log.py"
+ORDER_PAGE = "views/order_link.py"
 
 
 def contact_link(contact_id: int, label: str) -> None:
