@@ -11,7 +11,7 @@ for later runs), then, for a rep (ana@acme.test) and an admin
   faster of the two. Warm cache, interleaved runs, median of --repeat;
 * pandas — the common approach: load the account's orders (SELECT *) and
   its contacts' names into pandas, keep the wallet and compute the same
-  figures there (in a child process, once per --pandas-repeat);
+  figures there (in a child process, the median of --pandas-repeat runs);
 * explorer — the first page with its total, page 101 without it (the page
   turn, the total being cached), a page sorted by value, and a contact's
   purchase history (`registry.orders.list_orders`) for a contact with the
@@ -338,7 +338,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="20000,200000")
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--pandas-repeat", type=int, default=2)
+    parser.add_argument("--pandas-repeat", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
