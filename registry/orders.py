@@ -475,18 +475,22 @@ def _newest_first(
         ).fetchall()
         if not keys:
             return []
-        ids = [k[0] for k in keys]
-        found = {
-            row[0]: row
-            for row in cur.execute(
-                f"SELECT {_STORED_COLUMNS} FROM orders o WHERE o.id IN ({marks(ids)})",
-                ids,
-            ).fetchall()
-        }
+        found = by_id(cur, _STORED_COLUMNS, [k[0] for k in keys])
         contacts, deals = names(cur, keys)
     return [
         _order((*found[i], contacts[c], deals.get(d))) for i, c, d in keys if i in found
     ]
+
+
+def by_id(
+    cur: duckdb.DuckDBPyConnection, columns: str, ids: list[int]
+) -> dict[int, tuple]:
+    """Order id -> `columns` (SQL over `o`, the id first) of the orders with
+    those ids: a page's rows, once its keys are known."""
+    rows = cur.execute(
+        f"SELECT {columns} FROM orders o WHERE o.id IN ({marks(ids)})", ids
+    )
+    return {row[0]: row for row in rows.fetchall()}
 
 
 def names(

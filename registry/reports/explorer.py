@@ -135,14 +135,7 @@ def _page(
     keys = _page_keys(cur, actor, source, sort, descending, limit, offset)
     if not keys:
         return []
-    ids = [k[0] for k in keys]
-    found = {
-        row[0]: row
-        for row in cur.execute(
-            f"SELECT {_STORED} FROM orders o WHERE o.id IN ({orders.marks(ids)})",
-            ids,
-        ).fetchall()
-    }
+    found = orders.by_id(cur, _STORED, [k[0] for k in keys])
     contacts, deals = orders.names(cur, keys)
     rows = []
     for order_id, contact_id, deal_id in keys:
