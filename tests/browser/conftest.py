@@ -36,14 +36,24 @@ def _registry(env: dict[str, str], *args: str) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
+def _demo(path: Path, orders: int) -> Path:
     """A demo database made by the CLI, as the README's start command does."""
-    path = tmp_path_factory.mktemp("live") / "registry.duckdb"
     env = os.environ | {"REGISTRY_DB": str(path)}
     _registry(env, "init")
-    _registry(env, "demo", "--orders", str(DEMO_ORDERS))
+    _registry(env, "demo", "--orders", str(orders))
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo file the session's server serves."""
+    return _demo(tmp_path_factory.mktemp("live") / "registry.duckdb", DEMO_ORDERS)
+
+
+@pytest.fixture
+def small_demo_db(tmp_path) -> Path:
+    """A small demo file of this test's own, for a server of its own."""
+    return _demo(tmp_path / "registry.duckdb", 300)
 
 
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -96,7 +106,9 @@ def facts(demo_db: Path) -> dict:
     }
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API holds an event loop on this thread while
+# it runs, which later tests that serve the API over ASGI must not meet.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.fail("Debian's Chromium is missing: apt-get install chromium")
