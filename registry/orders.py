@@ -27,6 +27,7 @@ from .validation import (
     as_id,
     check_paid_date,
     clean_text,
+    paid_date_for,
     parse_choice,
     parse_date,
 )
@@ -175,8 +176,9 @@ def save_order(
     get_contact(db, actor, contact_id)
     with db.cursor() as cur:
         values = _clean(cur, actor, contact_id, fields, today)
-    if values["status"] is Status.PAID and values["paid_date"] is None:
-        values["paid_date"] = today
+    values["paid_date"] = paid_date_for(
+        values["status"], values["paid_date"], None, today
+    )
     try:
         return Saved(_insert(db, actor, contact_id, values), created=True)
     except duckdb.ConstraintException:
@@ -329,8 +331,9 @@ def _update(
         ).fetchone()
         old_status = Status(before[0])
         new_status = values["status"]
-        if new_status is Status.PAID and values["paid_date"] is None:
-            values["paid_date"] = before[1] or today
+        values["paid_date"] = paid_date_for(
+            new_status, values["paid_date"], before[1], today
+        )
         cur.execute(
             "UPDATE orders SET contact_id = ?, deal_id = ?, title = ?, value = ?, "
             "currency = ?, status = ?, order_date = ?, paid_date = ?, "

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from .errors import NotFound, ValidationError
+from .models import Status
 
 TITLE_MAX = 200
 NAME_MAX = 200
@@ -96,6 +97,17 @@ def parse_date(raw: object, field: str, *, required: bool = True) -> dt.date | N
         except ValueError:
             pass
     raise ValidationError(field, f"{raw!r} is not a date (expected YYYY-MM-DD)")
+
+
+def paid_date_for(
+    status: Status, paid_date: dt.date | None, before: dt.date | None, today: dt.date
+) -> dt.date | None:
+    """The paid date an order is stored with: one that is paid without a paid
+    date keeps the date it had (`before`), else gets the day of the change.
+    The forms and every intake channel apply this one rule."""
+    if status is Status.PAID and paid_date is None:
+        return before or today
+    return paid_date
 
 
 def check_paid_date(

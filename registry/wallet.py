@@ -6,7 +6,7 @@ predicates expect the aliases `o` (orders), `c` (contacts) and `d` (deals).
 
 An order is in a wallet through the owner of its contact or of its deal. Each
 order row carries copies of both (`contact_owner_id`, `deal_owner_id`), written
-in the same statement as the order (`OWNERS`), so the wallet of a whole report
+in the same statement as the order (`owners`), so the wallet of a whole report
 is one filter on the orders table: no join of ten million orders to contacts
 and deals before counting them. The copies follow an order's contact and deal
 when the order changes; whoever adds ownership transfer of contacts or deals

@@ -16,6 +16,7 @@ import duckdb
 
 from ..errors import NotFound, PermissionDenied, RegistryError, ValidationError
 from ..models import Actor, Order, Source, Status
+from ..validation import paid_date_for
 from . import contacts, sql
 from .log import LogRows, Outcome
 from .log import append as append_log
@@ -264,8 +265,12 @@ class Attempt:
         if item.external_updated_at is not None:
             values["external_updated_at"] = item.external_updated_at
         finalize(values, self.today)
-        if values["status"] is Status.PAID and values["paid_date"] is None:
-            values["paid_date"] = (row and row["paid_date"]) or self.today
+        values["paid_date"] = paid_date_for(
+            values["status"],
+            values["paid_date"],
+            row["paid_date"] if row else None,
+            self.today,
+        )
         return values
 
     def _check_deals(
