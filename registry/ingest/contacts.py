@@ -29,34 +29,38 @@ creation_lock = threading.Lock()
 _LISTED_MAX = 32
 
 
-def by_id(cur: duckdb.DuckDBPyConnection, actor: Actor, ids: Iterable[int]) -> set[int]:
-    """The ids, among `ids`, of contacts in the actor's wallet."""
+def by_id(
+    cur: duckdb.DuckDBPyConnection, actor: Actor, ids: Iterable[int]
+) -> dict[int, int | None]:
+    """Contact id -> its owner, for the contacts among `ids` in the actor's
+    wallet. The owner is copied onto the orders written for the contact."""
     ids = list(ids)
     if not ids:
-        return set()
+        return {}
     scope = wallet.contacts(actor)
     if len(ids) <= _LISTED_MAX:
         rows = cur.execute(
-            "SELECT c.id FROM contacts c "
+            "SELECT c.id, c.owner_id FROM contacts c "
             f"WHERE list_contains(?::BIGINT[], c.id) AND {scope.sql}",
             [ids, *scope.params],
         ).fetchall()
-        return {r[0] for r in rows}
+        return dict(rows)
     wanted = Rows("wanted_contacts", {"id": ("BIGINT", ids)})
     with wanted.bound(cur) as relation_of:
         relation, params = relation_of()
         rows = cur.execute(
-            "SELECT c.id FROM contacts c "
+            "SELECT c.id, c.owner_id FROM contacts c "
             f"WHERE c.id IN (SELECT id FROM {relation}) AND {scope.sql}",
             [*params, *scope.params],
         ).fetchall()
-    return {r[0] for r in rows}
+    return dict(rows)
 
 
 def by_email(
     cur: duckdb.DuckDBPyConnection, actor: Actor, emails: Iterable[str]
-) -> dict[str, int]:
-    """Lower-case email -> the oldest matching contact in the actor's wallet."""
+) -> dict[str, tuple[int, int | None]]:
+    """Lower-case email -> the oldest matching contact in the actor's wallet,
+    as (id, owner)."""
     emails = list(emails)
     if not emails:
         return {}
@@ -65,12 +69,12 @@ def by_email(
     with wanted.bound(cur) as relation_of:
         relation, params = relation_of()
         rows = cur.execute(
-            "SELECT lower(c.email), min(c.id) FROM contacts c "
-            f"WHERE lower(c.email) IN (SELECT email FROM {relation}) "
+            "SELECT lower(c.email), min(c.id), arg_min(c.owner_id, c.id) "
+            f"FROM contacts c WHERE lower(c.email) IN (SELECT email FROM {relation}) "
             f"AND {scope.sql} GROUP BY 1",
             [*params, *scope.params],
         ).fetchall()
-    return dict(rows)
+    return {email: (contact, owner) for email, contact, owner in rows}
 
 
 def create(
@@ -89,8 +93,9 @@ def create(
 
 def deals_of(
     cur: duckdb.DuckDBPyConnection, account_id: int, ids: Iterable[int]
-) -> dict[int, int]:
-    """Deal id -> its contact id, for the account's deals among `ids`."""
+) -> dict[int, tuple[int, int | None]]:
+    """Deal id -> (its contact id, its owner), for the account's deals among
+    `ids`."""
     ids = list(ids)
     if not ids:
         return {}
@@ -98,8 +103,8 @@ def deals_of(
     with wanted.bound(cur) as relation_of:
         relation, params = relation_of()
         rows = cur.execute(
-            "SELECT id, contact_id FROM deals WHERE account_id = ? "
+            "SELECT id, contact_id, owner_id FROM deals WHERE account_id = ? "
             f"AND id IN (SELECT id FROM {relation})",
             [account_id, *params],
         ).fetchall()
-    return dict(rows)
+    return {deal: (contact, owner) for deal, contact, owner in rows}

@@ -117,6 +117,8 @@ class Attempt:
         self.lookup = lookup
         self.results: list[ItemResult | None] = [None] * len(items)
         self.contact_of: dict[int, int] = {}
+        # The owner of each contact found or created, copied onto new orders.
+        self.owner_of: dict[int, int | None] = {}
         # Contacts this attempt created for buyers it did not know.
         self.new_contacts: set[int] = set()
         self.fresh = {
@@ -185,7 +187,13 @@ class Attempt:
             if not items[i].contact_id and items[i].contact_email
         }
         seen = contacts.by_id(cur, self.actor, ids)
-        found = contacts.by_email(cur, self.actor, emails)
+        self.owner_of.update(seen)
+        found: dict[str, int] = {}
+        for email, (contact, owner) in contacts.by_email(
+            cur, self.actor, emails
+        ).items():
+            found[email] = contact
+            self.owner_of[contact] = owner
         if self.delivery.create_contacts and len(found) < len(emails):
             names: dict[str, str] = {}
             for i in pending:
@@ -194,6 +202,7 @@ class Attempt:
                     names.setdefault(email, items[i].contact_name or email)
             created = contacts.create(cur, self.actor, names)
             self.new_contacts.update(created.values())
+            self.owner_of.update(dict.fromkeys(created.values(), self.actor.id))
             found.update(created)
         for i in pending:
             item = items[i]
@@ -262,6 +271,11 @@ class Attempt:
         contact_id = self.contact_of.get(index)
         if contact_id is not None:
             values["contact_id"] = contact_id
+        if row is None:
+            # A new order carries its owners (registry/wallet.py); the deal's
+            # is filled in when the deal is checked.
+            values["contact_owner_id"] = self.owner_of[values["contact_id"]]
+            values["deal_owner_id"] = None
         if item.external_updated_at is not None:
             values["external_updated_at"] = item.external_updated_at
         finalize(values, self.today)
@@ -282,7 +296,11 @@ class Attempt:
         deals = contacts.deals_of(cur, self.actor.account_id, wanted)
         for i, values in list(planned.items()):
             deal_id = values["deal_id"]
-            if not deal_id or deals.get(deal_id) == values["contact_id"]:
+            if not deal_id:
+                continue
+            contact_id, owner = deals.get(deal_id, (None, None))
+            if contact_id == values["contact_id"]:
+                values["deal_owner_id"] = owner
                 continue
             del planned[i]
             if deal_id not in deals:
