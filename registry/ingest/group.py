@@ -10,10 +10,12 @@ waits for a timer: under load the groups simply grow.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .. import tokens
@@ -44,9 +46,23 @@ class _Waiting:
     item: Incoming | Rejected
     delivery: Delivery
     token: str | None = None
+    # Called by the writer once `result` or `error` is set.
+    wake: Callable[[], None] | None = None
     done: threading.Event = field(default_factory=threading.Event)
     result: ItemResult | None = None
     error: BaseException | None = None
+
+    def answer(self) -> ItemResult:
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+    def finish(self) -> None:
+        if self.wake is None:
+            self.done.set()
+        else:
+            self.wake()
 
 
 class GroupWriter:
@@ -69,15 +85,31 @@ class GroupWriter:
         """Write one order; returns once its transaction has committed."""
         return self._wait(_Waiting(actor, item, delivery))
 
-    def write_as(
+    async def write_as(
         self, token: str, item: Incoming | Rejected, delivery: Delivery
     ) -> ItemResult:
-        """Write one order as the bearer of `token`. The token is resolved
-        with the rest of its group: from memory when known, else in one query
-        for the group; AuthenticationFailed when it is unknown or revoked."""
-        return self._wait(_Waiting(None, item, delivery, token))
+        """Write one order as the bearer of `token`, awaiting its commit: the
+        event loop serves other requests meanwhile, and no thread is tied up
+        waiting. The token is resolved with the rest of its group: from
+        memory when known, else in one query for the group;
+        AuthenticationFailed when it is unknown or revoked."""
+        loop = asyncio.get_running_loop()
+        settled = loop.create_future()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(_settle, settled)
+
+        me = _Waiting(None, item, delivery, token, wake=wake)
+        self._enqueue(me)
+        await settled
+        return me.answer()
 
     def _wait(self, me: _Waiting) -> ItemResult:
+        self._enqueue(me)
+        me.done.wait()
+        return me.answer()
+
+    def _enqueue(self, me: _Waiting) -> None:
         with self._ready:
             self._queue.append(me)
             if self._idle:
@@ -87,11 +119,6 @@ class GroupWriter:
                 threading.Thread(
                     target=self._work, name="registry-intake-writer", daemon=True
                 ).start()
-        me.done.wait()
-        if me.error is not None:
-            raise me.error
-        assert me.result is not None
-        return me.result
 
     def _work(self) -> None:
         while True:
@@ -148,7 +175,7 @@ class GroupWriter:
                     member.result = result
             finally:
                 for member in members:
-                    member.done.set()
+                    member.finish()
 
     def _resolve(self, group: list[_Waiting]) -> list[_Waiting]:
         """Give each member its actor; answer those with a bad token now."""
@@ -172,8 +199,14 @@ class GroupWriter:
                 ready.append(waiting)
             else:
                 waiting.error = failure
-                waiting.done.set()
+                waiting.finish()
         return ready
+
+
+def _settle(settled: asyncio.Future[None]) -> None:
+    # The request may have been cancelled (its client went away) meanwhile.
+    if not settled.done():
+        settled.set_result(None)
 
 
 _writers: weakref.WeakKeyDictionary[Database, GroupWriter] = weakref.WeakKeyDictionary()

@@ -3,6 +3,7 @@ and the writer's behaviour under concurrent deliveries, without HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -348,6 +349,59 @@ def test_group_writer_shares_transactions_and_keeps_results_apart(world):
     assert world.count() == 3
     assert outcomes[5].outcome is Outcome.REJECTED
     assert sum(o.outcome is Outcome.CREATED for o in outcomes.values()) == 3
+
+
+def test_awaited_orders_share_the_writer_and_each_hears_its_own_answer(world):
+    writer = GroupWriter(world.db, writers=1)
+    token = tokens.issue_token(world.db, world.users["rep"].id, "async").token
+    contact_id = world.contacts["rep"].id
+
+    async def post(n: int, bearer: str):
+        body = order_body(contact_id, external_id=f"a{n}", value=str(n + 1))
+        try:
+            return await writer.write_as(bearer, clean_order(body), Delivery("api"))
+        except AuthenticationFailed as refusal:
+            return refusal
+
+    async def main():
+        return await asyncio.gather(
+            *(post(n, token) for n in range(6)), post(6, "not-a-token")
+        )
+
+    answers = asyncio.run(main())
+
+    assert [a.outcome for a in answers[:6]] == [Outcome.CREATED] * 6
+    assert len({a.order_id for a in answers[:6]}) == 6
+    assert isinstance(answers[6], AuthenticationFailed)
+    assert world.count() == 6
+
+
+def test_an_abandoned_request_still_commits_its_order(world):
+    # A client that hangs up cancels its request; the order it sent is
+    # already queued, is written, and the loop is not disturbed.
+    writer = GroupWriter(world.db, writers=1)
+    token = tokens.issue_token(world.db, world.users["rep"].id, "gone").token
+    item = clean_order(order_body(world.contacts["rep"].id, external_id="gone"))
+
+    async def main():
+        errors = []
+        asyncio.get_running_loop().set_exception_handler(
+            lambda loop, context: errors.append(context)
+        )
+        task = asyncio.create_task(writer.write_as(token, item, Delivery("api")))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(200):
+            if world.count() == 1:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the writer's wake-up, after the cancel
+        return errors
+
+    assert asyncio.run(main()) == []
+    assert world.count() == 1
 
 
 def test_group_writer_passes_a_refusal_to_each_member(world):
