@@ -33,8 +33,11 @@ WRITERS = int(os.environ.get("REGISTRY_INTAKE_WRITERS") or 1)
 # Clients answered together come back together: a writer waits for as many
 # orders as it answered last time (and found waiting then), and otherwise
 # while orders keep arriving at most GATHER_QUIET apart; GATHER_MAX in all.
+# A short GATHER_MAX lets groups overlap: the late clients of one group queue
+# while it commits and make the next. With 8 clients, 4 ms beat 10 ms in each
+# of three paired runs (about 14% more orders per second).
 GATHER_QUIET = float(os.environ.get("REGISTRY_INTAKE_GATHER_MS") or 1.5) / 1000
-GATHER_MAX = 0.010
+GATHER_MAX = 0.004
 # A writer with nothing to do for this long ends; the next request starts one.
 IDLE_SECONDS = 5.0
 
