@@ -247,8 +247,12 @@ def _run(
     with db.cursor() as cur:
         cursor = cur.execute(sql, params)
         names = [column[0] for column in cursor.description]
+        money = [n for n in ("amount", "native") if n in names]
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))
+            for name in money:  # sent as text (see grouping.statement)
+                if row[name] is not None:
+                    row[name] = Decimal(row[name])
             rows.setdefault(row["part"], []).append(row)
     return _Result(rows, reporting)
 
