@@ -25,9 +25,7 @@ import http.client
 import json
 import os
 import queue
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,6 +37,7 @@ import duckdb
 import pyarrow as pa
 
 from registry import accounts, crm, tokens
+from registry.processes import serve_api
 from registry.store import Database
 
 CONTACTS = 2_000
@@ -52,12 +51,6 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def bootstrap(path: Path) -> tuple[str, list[int]]:
@@ -91,52 +84,6 @@ def bootstrap(path: Path) -> tuple[str, list[int]]:
     finally:
         db.close()
     return token, contact_ids
-
-
-class Server:
-    """uvicorn serving `registry.api:standalone` in its own process."""
-
-    def __init__(self, db_path: Path) -> None:
-        self.port = free_port()
-        env = dict(os.environ, REGISTRY_DB=str(db_path), REGISTRY_API_RATE="1e9")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "registry.api:standalone",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=env,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                self.request("GET", "/api/openapi.json")
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("the server did not start")
-
-    def request(self, method: str, path: str) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        try:
-            conn.request(method, path)
-            return conn.getresponse().status
-        finally:
-            conn.close()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 def run_batches(port: int, token: str, bodies: list[bytes], clients: int) -> float:
@@ -368,7 +315,8 @@ def main() -> None:
             json.dumps(order(contacts[i % n], f"s{i}", i)).encode()
             for i in range(args.singles)
         ]
-        server = Server(path)
+        # No rate limit: the benchmark is the only client.
+        server = serve_api(path, env={"REGISTRY_API_RATE": "1e9"}, access_log=False)
         try:
             # Warm the server (imports, first queries) before timing.
             run_batches(

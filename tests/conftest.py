@@ -9,12 +9,6 @@ ought to see without asking the registry's own wallet code.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from registry import accounts, crm, orders
+from registry import accounts, crm, orders, processes
 from registry.models import Account, Actor, Contact, Deal, Order, Scope, User
 from registry.store import Database
 
@@ -185,57 +179,12 @@ def shared_world(tmp_path_factory) -> Iterator[World]:
     database.close()
 
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def _serving(db_path: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port; yields its URL once
     healthy, and stops the server on the way out."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=os.environ | {"REGISTRY_DB": str(db_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the app exited: {server.stderr.read()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the app was not healthy within 60 s") from None
-                time.sleep(0.25)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with processes.serve_app(db_path) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,6 @@ signed deliveries."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,57 +151,3 @@ def signed(secret: str, payload: Any, *, at: float | None = None) -> dict[str, A
             "X-Registry-Signature": channels.sign(secret, timestamp, body),
         },
     }
-
-
-class Server:
-    """The API served by uvicorn in a process of its own, on a free port,
-    with REGISTRY_DB pointing at `db_path` (mounted at /api, as in the app)."""
-
-    def __init__(self, db_path: Any) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "registry.api:standalone",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
-            env={**os.environ, "REGISTRY_DB": str(db_path)},
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("the API server exited while starting")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("the API server did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no flush, no checkpoint."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()

@@ -6,8 +6,9 @@ import threading
 
 import httpx
 import pytest
-from apikit import Server, build_world, order_body
+from apikit import build_world, order_body
 
+from registry.processes import serve_api
 from registry.store import Database
 
 pytestmark = pytest.mark.timeout(180)
@@ -21,7 +22,7 @@ def served(tmp_path):
     db = Database(path)
     world = build_world(db)
     db.close()
-    server = Server(path)
+    server = serve_api(path)
     yield world, server, path
     server.stop()
 
@@ -98,7 +99,7 @@ def test_every_acknowledged_order_survives_kill_9(served):
     for thread in threads:
         thread.join()
 
-    restarted = Server(path)
+    restarted = serve_api(path)
     try:
         with httpx.Client(base_url=restarted.url, timeout=30) as client:
             first = client.get(f"/api/v1/orders/{acknowledged[0]}", headers=headers)
