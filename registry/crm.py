@@ -60,7 +60,7 @@ def create_contact(
             [account_id, name, email, owner_id],
         ).fetchone()
     log.info("contact %s created in account %s", row[0], account_id)
-    return _get_contact_unscoped(db, row[0])
+    return _find_contact(db, row[0])
 
 
 def add_contact(
@@ -82,12 +82,6 @@ def add_contact(
         owner_email=owner_email,
         owner_id=owner_id,
     )
-
-
-def _get_contact_unscoped(db: Database, contact_id: int) -> Contact:
-    with db.cursor() as cur:
-        row = cur.execute(f"{_CONTACT_SELECT} WHERE c.id = ?", [contact_id]).fetchone()
-    return Contact(*row)
 
 
 def get_contact(db: Database, actor: Actor, contact_id: int) -> Contact:
