@@ -21,7 +21,12 @@ class ValidationError(RegistryError):
 
 
 class NotFound(RegistryError):
-    """The thing does not exist, or the actor may not see it (never which)."""
+    """The thing does not exist, or the actor may not see it (never which).
+    `field`, when given, names the input that referred to it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class PermissionDenied(RegistryError):

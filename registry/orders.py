@@ -1,7 +1,8 @@
 """Orders: create, edit, change status, upsert by external ID, read.
 
 Every read composes `wallet.orders(actor)` into its SQL; every write checks
-the permission first and validates the whole record before touching a row.
+the permission first, validates the whole record, and is written by the same
+writer as the API's and the webhooks' orders (`registry.ingest`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import Any
 import duckdb
 
 from . import wallet
-from .crm import get_contact
-from .errors import NotFound, PermissionDenied, ValidationError
+from .errors import NotFound, ValidationError
+from .ingest.engine import write_orders
+from .ingest.log import Outcome
+from .ingest.plan import Delivery, ItemResult
+from .ingest.records import Incoming
 from .models import Actor, Order, Source, Status, StatusChange
 from .money import minor_units, normalize_currency, parse_value
 from .permissions import Action, ensure
@@ -27,7 +31,6 @@ from .validation import (
     as_id,
     check_paid_date,
     clean_text,
-    paid_date_for,
     parse_choice,
     parse_date,
 )
@@ -75,10 +78,6 @@ class CurrencyTotal:
     paid: Decimal
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _order(row: tuple) -> Order:
     values = list(row)
     currency = values[6]
@@ -92,13 +91,11 @@ def _order(row: tuple) -> Order:
 
 
 def _clean(
-    cur: duckdb.DuckDBPyConnection,
-    actor: Actor,
-    contact_id: int,
-    fields: dict[str, Any],
-    today: dt.date,
-) -> dict[str, Any]:
-    """Validate a whole order record; return it normalised, or raise."""
+    actor: Actor, fields: dict[str, Any], today: dt.date
+) -> tuple[Source, str | None, dict[str, Any]]:
+    """Validate a whole order record from a form: its source, its external
+    ID and its other columns, normalised; or raise ValidationError. Whether
+    the contact and the deal exist and go together is the writer's check."""
     unknown = set(fields) - set(EDITABLE) - {"source"}
     if unknown:
         raise ValidationError(sorted(unknown)[0], "is not a field of an order")
@@ -117,43 +114,36 @@ def _clean(
         required=False,
         max_length=EXTERNAL_ID_MAX,
     )
-    deal_id = _clean_deal(cur, actor, contact_id, fields.get("deal_id"))
-    return {
+    columns = {
         "title": title,
         "value": value,
         "currency": currency,
         "status": status,
-        "source": source,
         "order_date": order_date,
         "paid_date": paid_date,
-        "external_id": external_id,
-        "deal_id": deal_id,
+        "deal_id": _deal_id(fields.get("deal_id")),
     }
+    return source, external_id, columns
 
 
-def _clean_deal(
-    cur: duckdb.DuckDBPyConnection, actor: Actor, contact_id: int, raw: object
-) -> int | None:
+def _deal_id(raw: object) -> int | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         raise ValidationError("deal_id", "must be a deal id")
     try:
-        deal_id = int(raw)
+        return int(raw)
     except ValueError:
         raise ValidationError("deal_id", f"{raw!r} is not a deal id") from None
-    row = cur.execute(
-        "SELECT contact_id FROM deals WHERE id = ? AND account_id = ?",
-        [deal_id, actor.account_id],
-    ).fetchone()
-    if row is None or row[0] != contact_id:
-        raise ValidationError(
-            "deal_id", f"deal {deal_id} is not a deal of this contact"
-        )
-    return deal_id
 
 
 # --- writes -----------------------------------------------------------------
+#
+# The forms write through the intake's writer (registry/ingest), with one
+# item and no ingestion-log entry: one place holds the upsert by external ID,
+# the status history, the paid date and the wallet check for every channel.
+
+_FORM = Delivery("form", source=Source.MANUAL, logged=False)
 
 
 def create_order(db: Database, actor: Actor, contact_id: int, **fields: Any) -> Order:
@@ -173,83 +163,21 @@ def save_order(
     update that order instead. The unique index decides, not a prior read."""
     ensure(actor, Action.MANAGE_ORDERS)
     today = today or dt.date.today()
-    get_contact(db, actor, contact_id)
-    with db.cursor() as cur:
-        values = _clean(cur, actor, contact_id, fields, today)
-    values["paid_date"] = paid_date_for(
-        values["status"], values["paid_date"], None, today
-    )
-    try:
-        return Saved(_insert(db, actor, contact_id, values), created=True)
-    except duckdb.ConstraintException:
-        if values["external_id"] is None:
-            raise
-    existing = _id_by_external_id(db, actor, values["source"], values["external_id"])
-    return Saved(_update(db, actor, existing, contact_id, values, today), False)
-
-
-def _insert(
-    db: Database, actor: Actor, contact_id: int, values: dict[str, Any]
-) -> Order:
-    now = _now()
-    with db.transaction() as cur:
-        order_id = cur.execute(
-            "INSERT INTO orders (account_id, contact_id, deal_id, title, value, "
-            "currency, status, source, external_id, order_date, paid_date, "
-            f"created_by, created_at, updated_at, {wallet.OWNER_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            f"{wallet.owners('?', '?')}) RETURNING id",
-            [
-                actor.account_id,
-                contact_id,
-                values["deal_id"],
-                values["title"],
-                values["value"],
-                values["currency"],
-                values["status"].value,
-                values["source"].value,
-                values["external_id"],
-                values["order_date"],
-                values["paid_date"],
-                actor.id,
-                now,
-                now,
-                contact_id,
-                values["deal_id"],
-            ],
-        ).fetchone()[0]
-        _append_history(
-            cur, actor, order_id, None, values["status"], values["source"], now
+    contact_id = as_id(contact_id, "Contact")
+    source, external_id, columns = _clean(actor, fields, today)
+    item = Incoming(source, external_id, columns, contact_id=contact_id)
+    result = _write(db, actor, item, today)
+    if result.outcome is Outcome.CREATED:
+        log.info(
+            "order %s created for contact %s via %s",
+            result.order_id,
+            contact_id,
+            source,
         )
-        _ensure_in_wallet(cur, actor, order_id)
-    log.info(
-        "order %s created for contact %s via %s", order_id, contact_id, values["source"]
+    return Saved(
+        get_order(db, actor, result.order_id),  # type: ignore[arg-type]
+        created=result.outcome is Outcome.CREATED,
     )
-    return get_order(db, actor, order_id)
-
-
-def _id_by_external_id(
-    db: Database, actor: Actor, source: Source, external_id: str
-) -> int:
-    scope = wallet.orders(actor)
-    with db.cursor() as cur:
-        row = cur.execute(
-            "SELECT o.id, bool_or("
-            + scope.sql
-            + ") "
-            + _FROM
-            + " WHERE o.account_id = ? AND o.source = ? AND o.external_id = ? "
-            "GROUP BY o.id",
-            [*scope.params, actor.account_id, source.value, external_id],
-        ).fetchone()
-    if row is None:
-        raise ValidationError("external_id", "could not be matched; try again")
-    if not row[1]:
-        raise ValidationError(
-            "external_id",
-            f"{external_id!r} already belongs to an order outside your wallet",
-        )
-    return row[0]
 
 
 def update_order(
@@ -274,17 +202,11 @@ def update_order(
         )
     merged["source"] = current.source
     merged.update(changes)
-    with db.cursor() as cur:
-        values = _clean(cur, actor, current.contact_id, merged, today)
-    try:
-        return _update(db, actor, order_id, current.contact_id, values, today)
-    except duckdb.ConstraintException:
-        # The only unique key an edit can break is (account, source, external ID).
-        raise ValidationError(
-            "external_id",
-            f"{values['external_id']!r} already belongs to another "
-            f"{values['source']} order",
-        ) from None
+    _, external_id, columns = _clean(actor, merged, today)
+    columns["external_id"] = external_id
+    item = Incoming(current.source, external_id, columns, target_id=current.id)
+    _write(db, actor, item, today, before=current)
+    return get_order(db, actor, current.id)
 
 
 def change_status(
@@ -306,109 +228,36 @@ def change_status(
     merged["source"] = current.source
     if paid_date is not None:
         merged["paid_date"] = paid_date
-    with db.cursor() as cur:
-        values = _clean(cur, actor, current.contact_id, merged, today)
-    source = parse_choice(Source, source, "source")
-    return _update(
-        db, actor, order_id, current.contact_id, values, today, change_source=source
-    )
+    _, _, columns = _clean(actor, merged, today)
+    change = {"status": columns["status"], "paid_date": columns["paid_date"]}
+    via = parse_choice(Source, source, "source")
+    item = Incoming(via, current.external_id, change, target_id=current.id)
+    _write(db, actor, item, today, before=current)
+    return get_order(db, actor, current.id)
 
 
-def _update(
+def _write(
     db: Database,
     actor: Actor,
-    order_id: int,
-    contact_id: int,
-    values: dict[str, Any],
+    item: Incoming,
     today: dt.date,
     *,
-    change_source: Source | None = None,
-) -> Order:
-    now = _now()
-    with db.transaction() as cur:
-        before = cur.execute(
-            "SELECT status, paid_date FROM orders WHERE id = ?", [order_id]
-        ).fetchone()
-        old_status = Status(before[0])
-        new_status = values["status"]
-        values["paid_date"] = paid_date_for(
-            new_status, values["paid_date"], before[1], today
-        )
-        cur.execute(
-            "UPDATE orders SET contact_id = ?, deal_id = ?, title = ?, value = ?, "
-            "currency = ?, status = ?, order_date = ?, paid_date = ?, "
-            f"external_id = ?, updated_at = ?, {wallet.owners_set('?', '?')} "
-            "WHERE id = ?",
-            [
-                contact_id,
-                values["deal_id"],
-                values["title"],
-                values["value"],
-                values["currency"],
-                new_status.value,
-                values["order_date"],
-                values["paid_date"],
-                values["external_id"],
-                now,
-                contact_id,
-                values["deal_id"],
-                order_id,
-            ],
-        )
-        if new_status is not old_status:
-            _append_history(
-                cur,
-                actor,
-                order_id,
-                old_status,
-                new_status,
-                change_source or values["source"],
-                now,
-            )
-        _ensure_in_wallet(cur, actor, order_id)
-    if new_status is not old_status:
-        log.info("order %s status %s -> %s", order_id, old_status, new_status)
-    return get_order(db, actor, order_id)
-
-
-def _append_history(
-    cur: duckdb.DuckDBPyConnection,
-    actor: Actor,
-    order_id: int,
-    from_status: Status | None,
-    to_status: Status,
-    source: Source,
-    at: dt.datetime,
-) -> None:
-    cur.execute(
-        "INSERT INTO order_status_history (account_id, order_id, from_status, "
-        "to_status, changed_by, source, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            actor.account_id,
-            order_id,
-            from_status.value if from_status else None,
-            to_status.value,
-            actor.id,
-            source.value,
-            at,
-        ],
-    )
-
-
-def _ensure_in_wallet(
-    cur: duckdb.DuckDBPyConnection, actor: Actor, order_id: int
-) -> None:
-    """Refuse a write whose result the actor could not see (rolls it back)."""
-    scope = wallet.orders(actor)
-    row = cur.execute(
-        f"SELECT 1 {_FROM} WHERE o.id = ? AND {scope.sql}",
-        [order_id, *scope.params],
-    ).fetchone()
-    if row is None:
-        raise PermissionDenied(
-            "This order would fall outside your wallet: link it to one of your "
-            "deals, or ask the contact's owner."
-        )
+    before: Order | None = None,
+) -> ItemResult:
+    """Write one form's order; its refusal, if any, is raised."""
+    (result,) = write_orders(db, actor, [item], _FORM, today=today)
+    error = result.error
+    if isinstance(error, NotFound) and error.field == "deal_id":
+        # A form offers the contact's deals: any other is a wrong choice there.
+        deal_id = item.fields["deal_id"]
+        message = f"deal {deal_id} is not a deal of this contact"
+        raise ValidationError("deal_id", message)
+    if error is not None:
+        raise error
+    after = result.values
+    if before is not None and after and after["status"] is not before.status:
+        log.info("order %s status %s -> %s", before.id, before.status, after["status"])
+    return result
 
 
 # --- reads ------------------------------------------------------------------

@@ -68,7 +68,7 @@ def write_orders(
     try:
         ensure(actor, Action.MANAGE_ORDERS)
     except PermissionDenied as refusal:
-        if not dry_run:
+        if not dry_run and delivery.logged:
             _log_refusal(db, actor, items, delivery, refusal)
         raise
     today = today or dt.date.today()

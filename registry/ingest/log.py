@@ -14,10 +14,12 @@ from enum import StrEnum
 
 import duckdb
 
+from .. import wallet
+from ..errors import NotFound
 from ..models import Actor, Source
-from ..orders import get_order
 from ..permissions import Action, ensure
 from ..store import Database
+from ..validation import as_id
 from .rows import Rows
 
 
@@ -195,8 +197,15 @@ def count_deliveries(db: Database, actor: Actor) -> dict[Outcome, int]:
 
 def order_deliveries(db: Database, actor: Actor, order_id: int) -> list[LogEntry]:
     """The deliveries that touched an order in the actor's wallet, oldest first."""
-    get_order(db, actor, order_id)
+    ensure(actor, Action.VIEW_ORDERS)
+    order_id = as_id(order_id, "Order")
+    scope = wallet.orders(actor)
     with db.cursor() as cur:
+        if not cur.execute(
+            f"SELECT 1 FROM orders o WHERE o.id = ? AND {scope.sql}",
+            [order_id, *scope.params],
+        ).fetchall():
+            raise NotFound(f"Order {order_id} was not found.")
         rows = cur.execute(
             f"SELECT {_COLUMNS} FROM ingestion_log "
             "WHERE account_id = ? AND order_id = ? ORDER BY id",

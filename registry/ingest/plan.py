@@ -55,6 +55,9 @@ class Delivery:
     token_id: int | None = None
     # Commerce and Payments name buyers by email and may bring new ones.
     create_contacts: bool = False
+    # The ingestion log is for what integrations deliver; the forms' own
+    # writes (channel "form") use this writer without a log entry.
+    logged: bool = True
 
 
 @dataclass(slots=True)
@@ -305,7 +308,8 @@ class Attempt:
             del planned[i]
             if deal_id not in deals:
                 # Another account's deal answers as a missing one does.
-                self._reject(i, NotFound(f"Deal {deal_id} was not found."))
+                found = NotFound(f"Deal {deal_id} was not found.", field="deal_id")
+                self._reject(i, found)
             else:
                 message = f"deal {deal_id} is not a deal of this contact"
                 self._reject(i, ValidationError("deal_id", message))
@@ -357,6 +361,8 @@ class Attempt:
 
     def _log_others(self, cur: duckdb.DuckDBPyConnection) -> None:
         """Log every result but the created ones (logged with their insert)."""
+        if not self.delivery.logged:
+            return
         rows = LogRows.empty()
         for index, result in enumerate(self.results):
             if result.outcome is Outcome.CREATED:

@@ -213,6 +213,8 @@ def insert_orders(
             f"u.source::order_source, ? FROM {relation} u",
             [account, actor.id, now, *params],
         )
+        if not delivery.logged:
+            return
         relation, params = relation_of("id", "source", "external_id")
         cur.execute(
             "INSERT INTO ingestion_log (account_id, received_at, source, channel, "

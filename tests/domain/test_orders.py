@@ -246,6 +246,28 @@ def test_external_id_resend_updates_the_same_order(shared_world, rep, contact):
     ]
 
 
+def test_form_writes_are_not_logged_as_deliveries(shared_world, rep, contact):
+    # The forms share the intake's writer, but the ingestion log is for what
+    # integrations deliver: a rep's own saves, edits and status changes
+    # leave no entry there.
+    db = shared_world.db
+    logged = _count(db, "ingestion_log")
+
+    saved = orders.save_order(
+        db, rep, contact.id, title="Desk", value="10", external_id="F-1"
+    )
+    orders.save_order(db, rep, contact.id, title="Desk", value="12", external_id="F-1")
+    orders.update_order(db, rep, saved.order.id, title="Desk, oak")
+    orders.change_status(db, rep, saved.order.id, Status.PAID, today=TODAY)
+
+    assert _count(db, "ingestion_log") == logged
+    history = orders.status_history(db, rep, saved.order.id)
+    assert [(h.to_status, h.source) for h in history] == [
+        (Status.PENDING, Source.MANUAL),
+        (Status.PAID, Source.MANUAL),
+    ]
+
+
 def test_external_id_is_unique_per_account_and_source(shared_world, rep, contact):
     db, world = shared_world.db, shared_world
     made = orders.save_order(

@@ -10,10 +10,24 @@ from registry.models import Status
 from registry.reports import data_version
 
 
+def _resend(world, value: str):
+    """The form's save with an external ID the account already holds."""
+    return orders.save_order(
+        world.db,
+        world.actor("admin"),
+        world.contacts["rep_own_contact"].id,
+        title="Same",
+        value=value,
+        external_id="ext-1",
+        source="api",
+    )
+
+
 def _writes(world):
     admin = world.actor("admin")
     order = world.orders["rep_own_order"]
     contact = world.contacts["rep_own_contact"]
+    values = iter(range(7, 100))
     return {
         "create order": lambda: orders.create_order(
             world.db, admin, contact.id, title="New", value="5.00"
@@ -24,15 +38,7 @@ def _writes(world):
         "change status": lambda: orders.change_status(
             world.db, admin, order.id, Status.CANCELED
         ),
-        "resend by external ID": lambda: orders.save_order(
-            world.db,
-            admin,
-            contact.id,
-            title="Same",
-            value="7.00",
-            external_id="ext-1",
-            source="api",
-        ),
+        "resend by external ID": lambda: _resend(world, f"{next(values)}.00"),
         "add contact": lambda: crm.create_contact(
             world.db, admin.account_id, name="Another", owner_id=admin.id
         ),
@@ -67,13 +73,26 @@ def _writes(world):
 )
 def test_each_write_changes_the_version(world, write):
     account_id = world.accounts["a"].id
+    writes = _writes(world)
     if write == "resend by external ID":
-        _writes(world)[write]()
+        writes[write]()
     before = data_version(world.db, account_id)
 
-    _writes(world)[write]()
+    writes[write]()
 
     assert data_version(world.db, account_id) != before
+
+
+def test_an_identical_resend_changes_nothing(world):
+    account_id = world.accounts["a"].id
+    first = _resend(world, "7.00")
+    before = data_version(world.db, account_id)
+
+    again = _resend(world, "7.00")
+
+    assert not again.created
+    assert again.order == first.order  # updated_at included
+    assert data_version(world.db, account_id) == before
 
 
 def test_reads_and_other_accounts_leave_the_version_alone(world):
