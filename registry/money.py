@@ -41,6 +41,21 @@ def normalize_currency(raw: object) -> str:
     return code
 
 
+def decimal_text(raw: str, field: str = "value") -> str:
+    """An amount written as text, stripped; refused when empty or spelled
+    with a comma or underscores (which Decimal() would otherwise read)."""
+    text = raw.strip()
+    if not text:
+        raise ValidationError(field, "is required")
+    if "," in text:
+        raise ValidationError(
+            field, f"{text!r} is not a number (write decimals with a dot: 12.50)"
+        )
+    if "_" in text:
+        raise ValidationError(field, f"{text!r} is not a number")
+    return text
+
+
 def parse_value(raw: object, currency: str, field: str = "value") -> Decimal:
     """Turn a form, JSON or Python amount into an exact Decimal for `currency`."""
     if isinstance(raw, bool) or raw is None:
@@ -48,15 +63,7 @@ def parse_value(raw: object, currency: str, field: str = "value") -> Decimal:
     if isinstance(raw, float):
         raw = repr(raw)  # the shortest repr round-trips, so 0.1 stays 0.1
     if isinstance(raw, str):
-        raw = raw.strip()
-        if not raw:
-            raise ValidationError(field, "is required")
-        if "," in raw:
-            raise ValidationError(
-                field, f"{raw!r} is not a number (write decimals with a dot: 12.50)"
-            )
-        if "_" in raw:
-            raise ValidationError(field, f"{raw!r} is not a number")
+        raw = decimal_text(raw, field)
     try:
         value = Decimal(raw)
     except (InvalidOperation, TypeError, ValueError):

@@ -20,7 +20,13 @@ from typing import Any
 
 from ..errors import RegistryError, ValidationError
 from ..models import Source, Status
-from ..money import MAX_VALUE, minor_units, normalize_currency, parse_value
+from ..money import (
+    MAX_VALUE,
+    decimal_text,
+    minor_units,
+    normalize_currency,
+    parse_value,
+)
 from ..validation import (
     EXTERNAL_ID_MAX,
     TITLE_MAX,
@@ -89,8 +95,10 @@ class Rejected:
 
 
 def text(raw: object, name: str, *, required: bool, max_length: int) -> str | None:
-    """`clean_text`, with a shortcut for the common, valid case."""
-    if type(raw) is str:
+    """`clean_text`, with a shortcut for the common, valid case: printable
+    ASCII. Other text takes the full rule, which also refuses bidirectional
+    overrides and text made only of invisible characters."""
+    if type(raw) is str and raw.isascii():
         stripped = raw.strip()
         if stripped and len(stripped) <= max_length and not _CONTROL.search(stripped):
             return stripped
@@ -182,9 +190,7 @@ def amount(raw: object, name: str = "value") -> Decimal:
     if kind is int:
         return Decimal(raw)  # type: ignore[arg-type]
     if kind is str:
-        digits = raw.strip().replace("_", "")  # type: ignore[union-attr]
-        if not digits:
-            raise ValidationError(name, "is required")
+        digits = decimal_text(raw, name)  # type: ignore[arg-type]
         try:
             return Decimal(digits)
         except ArithmeticError:

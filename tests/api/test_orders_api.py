@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from apikit import ORDER_DATE, order_body
 
 from registry import accounts, crm, orders
@@ -209,6 +210,38 @@ def test_external_id_of_an_order_outside_the_wallet_is_refused(world, api):
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "external_id"
     assert world.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        ("a\u202eb", "must not contain control characters"),
+        ("\u200b", "is required"),
+    ],
+)
+def test_api_titles_follow_the_forms_rule(world, api, title, reason):
+    rep = api.as_(world.tokens["rep"])
+    body = order_body(world.contacts["rep"].id, title=title)
+
+    single = rep.post("/api/v1/orders", json=body)
+    batch = rep.post("/api/v1/orders/batch", json={"orders": [body]}).json()
+
+    assert single.status_code == 422
+    assert single.json()["error"]["field"] == "title"
+    assert reason in single.json()["error"]["message"]
+    assert batch["results"][0]["error"]["field"] == "title"
+    assert world.count() == 0
+
+
+def test_api_values_follow_the_forms_rule_on_underscores(world, api):
+    rep = api.as_(world.tokens["rep"])
+    body = order_body(world.contacts["rep"].id, value="1_000")
+
+    answer = rep.post("/api/v1/orders", json=body)
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "value"
+    assert world.count() == 0
 
 
 # --- batches --------------------------------------------------------------------
