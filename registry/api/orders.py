@@ -24,6 +24,7 @@ from ..ingest import (
     order_deliveries,
     write_orders,
 )
+from ..ingest.bulk import write_new
 from ..ingest.group import write_one, writer_for
 from ..ingest.records import reject
 from ..models import Actor, Source, Status
@@ -113,10 +114,12 @@ def _batch(db: Db, caller: Caller, body: bytes) -> JSONResponse:
         raise ValidationError("orders", 'send {"orders": [ ... ]}')
     if len(batch) > BATCH_MAX:
         raise ValidationError("orders", f"at most {BATCH_MAX} orders per batch")
+    delivery = Delivery("api", token_id=caller.token_id)
+    created = write_new(db, caller.actor, batch, delivery)
+    if created is not None:
+        return Response(render.created(created), media_type="application/json")
     items = [_item(r) for r in batch]
-    results = write_orders(
-        db, caller.actor, items, Delivery("api", token_id=caller.token_id)
-    )
+    results = write_orders(db, caller.actor, items, delivery)
     return Response(render.batch(results), media_type="application/json")
 
 

@@ -119,6 +119,17 @@ def batch(results: list[ItemResult]) -> bytes:
     ).encode()
 
 
+def created(ids: list[int]) -> bytes:
+    """The batch answer when every order was new: `batch`'s shape."""
+    parts = ",".join(
+        _ITEM % (index, "created", order_id, "created")
+        for index, order_id in enumerate(ids)
+    )
+    return (
+        f'{{"results":[{parts}],"created":{len(ids)},"updated":0,"errors":0}}'
+    ).encode()
+
+
 def cursor_after(last: Order) -> str:
     """The cursor that resumes a listing after `last` (newest first)."""
     raw = json.dumps([last.order_date.isoformat(), last.id]).encode()

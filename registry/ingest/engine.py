@@ -80,7 +80,7 @@ def write_orders(
         try:
             with contacts.creation_lock if creating else nullcontext():
                 plan = Attempt(actor, items, delivery, today, _now(), lookup=lookup)
-                with _transaction(db, commit=not dry_run) as cur:
+                with transaction(db, commit=not dry_run) as cur:
                     return plan.run(cur)
         except Conflict as exc:
             log.debug("intake attempt %s conflicted: %s", attempt + 1, exc.__cause__)
@@ -109,8 +109,9 @@ def _log_refusal(
 
 
 @contextmanager
-def _transaction(db: Database, *, commit: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    """BEGIN … COMMIT, turning DuckDB's refusals into Conflict (retried)."""
+def transaction(db: Database, *, commit: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, turning DuckDB's refusals into Conflict (retried);
+    any other exception rolls back and passes through."""
     with db.cursor() as cur:
         cur.execute("BEGIN TRANSACTION")
         try:

@@ -183,12 +183,24 @@ def insert_orders(
     delivery: Delivery,
     now: dt.datetime,
 ) -> None:
-    """Insert new orders with their first status-history row and their
-    ingestion-log row; raises ConstraintException when a key exists."""
+    """Insert new orders, given as planned values, with their first
+    status-history row and their ingestion-log row; raises
+    ConstraintException when a key exists."""
+    new = _orders("new_orders", rows, times=False, owners=True)
+    insert_rows(cur, new, actor, delivery, now)
+
+
+def insert_rows(
+    cur: duckdb.DuckDBPyConnection,
+    new: Rows,
+    actor: Actor,
+    delivery: Delivery,
+    now: dt.datetime,
+) -> None:
+    """`insert_orders` for columns already in the shape `_orders` gives:
+    ids drawn, amounts in ten-thousandths, owners copied."""
     account = actor.account_id
-    with _orders("new_orders", rows, times=False, owners=True).bound(
-        cur
-    ) as relation_of:
+    with new.bound(cur) as relation_of:
         relation, params = relation_of()
         cur.execute(
             "INSERT INTO orders (id, account_id, contact_id, deal_id, title, value, "
