@@ -34,21 +34,9 @@ from .engine import transaction
 from .plan import Conflict, Delivery
 from .rows import Rows
 
-# Fields this path reads; a deal, a buyer's email or an integration's own
+# Fields this path reads: a deal, a buyer's email or an integration's own
 # update time send the batch to the general writer.
-_FIELDS = frozenset(
-    {
-        "contact_id",
-        "title",
-        "value",
-        "currency",
-        "status",
-        "order_date",
-        "paid_date",
-        "external_id",
-        "source",
-    }
-)
+_FIELDS = records.ORDER_FIELDS - {"deal_id", "contact_email", "external_updated_at"}
 _STATUSES = {s.value: s for s in Status}
 _SOURCES = {s.value: s for s in Source}
 
