@@ -19,6 +19,28 @@ def _expect_total(page: Page, total: int) -> None:
     expect(caption).to_contain_text(f" of {total:,}.")
 
 
+# Resolves once the element's height has held for a few animation frames.
+_HEIGHT_SETTLES = """element => new Promise(done => {
+    let height = -1, still = 0;
+    const tick = () => {
+        const now = element.getBoundingClientRect().height;
+        still = now === height ? still + 1 : 0;
+        height = now;
+        if (still > 5) done(true); else requestAnimationFrame(tick);
+    };
+    tick();
+})"""
+
+
+def _open_filters(page: Page) -> None:
+    """Open the filter panel and wait for it to finish growing: a list opened
+    while the panel still animates closes again as the page moves."""
+    page.get_by_text("Filters", exact=True).click()
+    panel = page.locator(".st-key-flt-panel")
+    expect(panel.get_by_role("button", name="Apply filters")).to_be_visible()
+    panel.evaluate(_HEIGHT_SETTLES)
+
+
 def _click_bar(page: Page, chart_key: str, index: int) -> None:
     """Click a bar of a Plotly chart; Plotly's drag layer sits above the bars,
     so the click goes to the bar's position rather than to its element."""
@@ -53,7 +75,7 @@ def test_a_shared_explorer_url_shows_the_readers_wallet(
     live_app, facts, browser, page, sign_in
 ):
     sign_in("admin@acme.test", "/explorer")
-    page.get_by_text("Filters", exact=True).click()
+    _open_filters(page)
     page.get_by_role("combobox", name="Status").click()
     page.get_by_role("option", name="Paid", exact=True).click()
     page.keyboard.press("Escape")
