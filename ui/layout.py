@@ -25,9 +25,10 @@ def sidebar(actor: Actor) -> None:
     user = actor.user
     with st.sidebar:
         st.markdown(f"**{user.name}**  \n{user.email}")
-        st.caption(f"{actor.account.name} · {_role(actor)}")
         team = f" · team {user.team}" if user.team else ""
-        st.caption(f"Scope: {user.scope.value}{team}")
+        st.caption(f"{actor.account.name} · {_role(actor)}{team}")
+        # What the scope setting amounts to, in words: an administrator's
+        # "own" scope, or any scope with privacy off, still sees everything.
         st.caption(f"Sees: {session.wallet_description(actor)}")
         if st.button("Sign out", key="sign-out", icon=":material/logout:"):
             session.sign_out()

@@ -53,7 +53,7 @@ def test_every_page_renders_for_each_role(open_app, ui_world, role):
         ), page
 
 
-@pytest.mark.parametrize("role", ["ana", "bruno", "manager"])
+@pytest.mark.parametrize("role", ["ana", "bruno", "manager", "admin"])
 def test_sidebar_names_the_user_and_their_wallet(open_app, role):
     screen = open_app(role)
 
@@ -64,8 +64,12 @@ def test_sidebar_names_the_user_and_their_wallet(open_app, role):
         "ana": "Your own contacts and deals",
         "bruno": "Team north's contacts and deals",
         "manager": "Whole account",
+        "admin": "Whole account (administrator)",
     }[role]
     assert expected in captions
+    # The stored scope setting is not shown raw: an administrator's "own"
+    # scope would contradict what they see.
+    assert "Scope:" not in captions
     assert "Sign out" in screen.labels("button")
 
 
