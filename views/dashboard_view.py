@@ -3,6 +3,8 @@
 Selecting a bar opens the explorer filtered to the orders behind it.
 """
 
+from decimal import Decimal
+
 import streamlit as st
 
 from registry import rates
@@ -14,7 +16,7 @@ from registry.store import Database
 from ui import cache, charts, layout, session
 from ui import filters as report_filters
 from ui.feedback import show_error
-from ui.report_format import amount, percent
+from ui.report_format import headline, percent
 
 
 def conversion_toggle(db: Database, actor: Actor) -> str | None:
@@ -62,17 +64,30 @@ def kpis(figures: Kpis, converted: bool) -> None:
                 if money.valued < money.orders
                 else f"{money.orders:,} orders"
             )
-            value.metric(f"Value ({code})", amount(money.value, code))
-            paid.metric(f"Paid ({code})", amount(money.paid, code))
-            open_.metric(
+            _money_metric(value, f"Value ({code})", money.value, code)
+            _money_metric(paid, f"Paid ({code})", money.paid, code)
+            _money_metric(
+                open_,
                 f"Outstanding ({code})",
-                amount(money.outstanding, code),
-                help="Pending, overdue and partially paid orders.",
+                money.outstanding,
+                code,
+                "Pending, overdue and partially paid orders.",
             )
-            average.metric(
-                f"Average order ({code})",
-                "—" if money.average is None else amount(money.average, code),
-            )
+            if money.average is None:
+                average.metric(f"Average order ({code})", "—")
+            else:
+                _money_metric(
+                    average, f"Average order ({code})", money.average, code
+                )
+
+
+def _money_metric(
+    column, label: str, value: Decimal, code: str, meaning: str | None = None
+) -> None:
+    """An amount as a KPI: in short from a million up, exact in its tooltip."""
+    text, exact = headline(value, code)
+    notes = [n for n in (exact, meaning) if n]
+    column.metric(label, text, help="  \n".join(notes) or None)
 
 
 def currency_choice(figures: Kpis) -> str:

@@ -516,6 +516,35 @@ def test_a_new_order_shows_on_the_next_rerun(open_app, ui_world):
     assert "Fresh order" in set(explorer.at.dataframe[0].value["Title"])
 
 
+def test_amounts_of_millions_are_shown_in_short_with_the_exact_one_at_hand(
+    open_app, ui_world
+):
+    """A KPI column holds about ten characters: a long figure is shortened,
+    never cut off, and its tooltip keeps the exact amount."""
+    db = store.connect(ui_world.path)
+    orders.create_order(
+        db,
+        accounts.actor_for(db, ui_world.users["admin"]),
+        ui_world.contacts["alice"],
+        title="Frota de caminhões",
+        value="17161612",
+        currency="JPY",
+        status="paid",
+    )
+    [(total,)] = _truth(ui_world, "admin", "o.currency = 'JPY'", "sum(o.value)")
+    assert total >= 10**7
+
+    screen = _open(open_app, "admin", DASHBOARD)
+
+    shown = {m.label: m for m in screen.at.metric}
+    value = shown["Value (JPY)"]
+    assert value.value == f"{total / 10**6:,.2f}M"
+    assert f"JPY {total:,.0f}" in value.help
+    outstanding = shown["Outstanding (BRL)"]
+    assert "M" not in outstanding.value  # below a million: exact, as before
+    assert outstanding.help == "Pending, overdue and partially paid orders."
+
+
 # --- explorer: pages, sorting, links, summaries, exports ----------------------------
 
 
