@@ -25,7 +25,7 @@ import duckdb
 
 from ..errors import RegistryError
 from ..models import Actor, Source, Status
-from ..money import MAX_VALUE, minor_units
+from ..money import MAX_VALUE, decimal_text, minor_units
 from ..permissions import Action, can
 from ..store import Database
 from ..validation import EXTERNAL_ID_MAX, TITLE_MAX, check_paid_date, paid_date_for
@@ -159,11 +159,9 @@ def _units(raw: object, currency: str) -> int:
     """The amount in ten-thousandths, when it is plainly valid for `currency`."""
     kind = type(raw)
     if kind is str:
-        if "_" in raw or "," in raw:  # type: ignore[operator]
-            raise _StepAside
-        try:
-            value = Decimal(raw)  # type: ignore[arg-type]
-        except ArithmeticError:
+        try:  # the forms' rule for amounts written as text
+            value = Decimal(decimal_text(raw))  # type: ignore[arg-type]
+        except (ArithmeticError, RegistryError):
             raise _StepAside from None
     elif kind is Decimal:
         value = raw  # type: ignore[assignment]
