@@ -76,9 +76,7 @@ def kpis(figures: Kpis, converted: bool) -> None:
             if money.average is None:
                 average.metric(f"Average order ({code})", "—")
             else:
-                _money_metric(
-                    average, f"Average order ({code})", money.average, code
-                )
+                _money_metric(average, f"Average order ({code})", money.average, code)
 
 
 def _money_metric(
