@@ -494,20 +494,20 @@ def test_drill_down_on_deal_and_contact_bars():
 # --- fresh, not stale --------------------------------------------------------------
 
 
+def _record_order(world, role: str, **fields) -> None:
+    """`role` records an order for Alice, as the contact page's form would."""
+    db = store.connect(world.path)
+    actor = accounts.actor_for(db, world.users[role])
+    orders.create_order(db, actor, world.contacts["alice"], **fields)
+
+
 def test_a_new_order_shows_on_the_next_rerun(open_app, ui_world):
     dashboard = _open(open_app, "ana", DASHBOARD)
     explorer = _open(open_app, "ana", EXPLORER)
     before = len(_truth(ui_world, "ana"))
     assert _metrics(dashboard)["Orders"] == str(before)
 
-    db = store.connect(ui_world.path)
-    orders.create_order(
-        db,
-        accounts.actor_for(db, ui_world.users["ana"]),
-        ui_world.contacts["alice"],
-        title="Fresh order",
-        value="12.34",
-    )
+    _record_order(ui_world, "ana", title="Fresh order", value="12.34")
     dashboard.run()
     explorer.run()
 
@@ -521,11 +521,9 @@ def test_amounts_of_millions_are_shown_in_short_with_the_exact_one_at_hand(
 ):
     """A KPI column holds about ten characters: a long figure is shortened,
     never cut off, and its tooltip keeps the exact amount."""
-    db = store.connect(ui_world.path)
-    orders.create_order(
-        db,
-        accounts.actor_for(db, ui_world.users["admin"]),
-        ui_world.contacts["alice"],
+    _record_order(
+        ui_world,
+        "admin",
         title="Frota de caminhões",
         value="17161612",
         currency="JPY",
